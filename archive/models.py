@@ -1,0 +1,185 @@
+"""SQLAlchemy models of the archive: the schema analysts query (docs/schema.md).
+
+Timestamps are ISO 8601 text with their offset (+07:00), so they sort as text
+and read the same in any SQLite tool. The schema only changes through an
+Alembic migration in archive/migrations/versions.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Timestamp = Annotated[str, mapped_column(String(32))]
+OptionalTimestamp = Annotated[str | None, mapped_column(String(32))]
+Counter = Annotated[int, mapped_column(Integer, default=0, server_default="0")]
+IntPK = Annotated[int, mapped_column(Integer, primary_key=True)]
+
+RUN_STATUSES = ("running", "ok", "failed", "interrupted", "killed")
+FAILURE_STAGES = ("fetch", "extract", "store")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    __table_args__ = (
+        CheckConstraint(
+            "unit_level IN ('ward', 'commune', 'district', 'province')", name="ck_sites_unit_level"
+        ),
+    )
+
+    id: Mapped[IntPK]
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    base_url: Mapped[str] = mapped_column(Text)
+    platform: Mapped[str | None] = mapped_column(String(50))
+    unit_name: Mapped[str | None] = mapped_column(Text)
+    unit_level: Mapped[str | None] = mapped_column(String(20))
+    province: Mapped[str | None] = mapped_column(Text)
+    in_registry: Mapped[bool] = mapped_column(default=True, server_default="1")
+    added_at: Mapped[Timestamp]
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_site_published", "site_id", "published_at"),
+        Index("ix_articles_published_at", "published_at"),
+        Index("ix_articles_content_hash", "content_hash"),
+        Index("ix_articles_duplicate_of", "duplicate_of"),
+    )
+
+    id: Mapped[IntPK]
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[OptionalTimestamp]
+    published_precision: Mapped[str | None] = mapped_column(String(10))
+    updated_at: Mapped[OptionalTimestamp]
+    first_seen_at: Mapped[Timestamp]
+    last_seen_at: Mapped[Timestamp]
+    fetched_at: Mapped[Timestamp]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    extractor_version: Mapped[str] = mapped_column(String(40))
+    raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
+
+
+class ArticleImage(Base):
+    __tablename__ = "article_images"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    caption: Mapped[str | None] = mapped_column(Text)
+
+
+class ArticleVersion(Base):
+    """An earlier state of an article, kept when a re-crawl finds it changed."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (Index("ix_article_versions_article", "article_id"),)
+
+    id: Mapped[IntPK]
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[OptionalTimestamp]
+    updated_at: Mapped[OptionalTimestamp]
+    images_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    extractor_version: Mapped[str] = mapped_column(String(40))
+    fetched_at: Mapped[Timestamp]
+    replaced_at: Mapped[Timestamp]
+    raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('running', 'ok', 'failed', 'interrupted', 'killed')",
+            name="ck_crawl_runs_status",
+        ),
+    )
+
+    id: Mapped[IntPK]
+    started_at: Mapped[Timestamp]
+    finished_at: Mapped[OptionalTimestamp]
+    status: Mapped[str] = mapped_column(String(12), default="running")
+    pages_fetched: Mapped[Counter]
+    articles_new: Mapped[Counter]
+    articles_updated: Mapped[Counter]
+    articles_unchanged: Mapped[Counter]
+    errors: Mapped[Counter]
+    args: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    finish_reason: Mapped[str | None] = mapped_column(Text)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    extractor_version: Mapped[str] = mapped_column(String(40), default="", server_default="")
+
+
+class RawPage(Base):
+    """A fetched response body, zlib-compressed, kept for offline re-extraction."""
+
+    __tablename__ = "raw_pages"
+    __table_args__ = (
+        UniqueConstraint("url", "sha256", name="uq_raw_pages_url_sha256"),
+        Index("ix_raw_pages_url", "url"),
+    )
+
+    id: Mapped[IntPK]
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str] = mapped_column(Text)
+    status: Mapped[int] = mapped_column(Integer)
+    headers_json: Mapped[str] = mapped_column(Text)
+    body_zlib: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    first_fetched_at: Mapped[Timestamp]
+    last_fetched_at: Mapped[Timestamp]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+
+class Failure(Base):
+    """A page the crawl could not fetch or could not turn into an article, with why."""
+
+    __tablename__ = "failures"
+    __table_args__ = (
+        CheckConstraint("stage IN ('fetch', 'extract', 'store')", name="ck_failures_stage"),
+        Index("ix_failures_run", "run_id"),
+        Index("ix_failures_url", "url"),
+    )
+
+    id: Mapped[IntPK]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    url: Mapped[str] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
+    occurred_at: Mapped[Timestamp]

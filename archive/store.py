@@ -1,0 +1,286 @@
+"""Idempotent writes to the archive.
+
+Every function here runs inside the caller's transaction (`Archive.session()`),
+so a page's raw response, its article, images and version history land
+together or not at all. Writing the same thing twice changes nothing but the
+"last seen" times.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from archive import models
+from archive.records import Article, RawPage, SiteInfo
+
+Outcome = Literal["new", "updated", "unchanged"]
+RAW_COMPRESSION_LEVEL = 6
+# Fields whose change makes a re-crawled article "updated" (and keeps a version).
+COMPARED_FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "author",
+    "source",
+    "published_at",
+    "published_precision",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    article_id: int
+    outcome: Outcome
+    duplicate_of: int | None
+
+
+def upsert_site(session: Session, info: SiteInfo, now: str) -> int:
+    """Insert or refresh a site row by slug; returns its id.
+
+    A detected platform never overwrites a known one with None.
+    """
+    row = session.scalars(select(models.Site).where(models.Site.slug == info.slug)).one_or_none()
+    if row is None:
+        row = models.Site(
+            slug=info.slug,
+            name=info.name,
+            base_url=info.base_url,
+            platform=info.platform,
+            unit_name=info.unit_name,
+            unit_level=info.unit_level,
+            province=info.province,
+            in_registry=info.in_registry,
+            added_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+    row.name = info.name
+    row.base_url = info.base_url
+    row.in_registry = info.in_registry or row.in_registry
+    for name in ("platform", "unit_name", "unit_level", "province"):
+        value = getattr(info, name)
+        if value is not None:
+            setattr(row, name, value)
+    return row.id
+
+
+def store_raw(session: Session, raw: RawPage, run_id: int | None) -> int:
+    """Keep a fetched response; the same bytes from the same URL are stored once."""
+    digest = raw.sha256
+    existing = session.scalar(
+        select(models.RawPage.id).where(
+            models.RawPage.url == raw.url, models.RawPage.sha256 == digest
+        )
+    )
+    if existing is not None:
+        session.execute(
+            update(models.RawPage)
+            .where(models.RawPage.id == existing)
+            .values(last_fetched_at=raw.fetched_at)
+        )
+        return existing
+    row = models.RawPage(
+        url=raw.url,
+        final_url=raw.final_url,
+        status=raw.status,
+        headers_json=json.dumps(raw.headers, ensure_ascii=False, sort_keys=True),
+        body_zlib=zlib.compress(raw.body, RAW_COMPRESSION_LEVEL),
+        size=len(raw.body),
+        sha256=digest,
+        first_fetched_at=raw.fetched_at,
+        last_fetched_at=raw.fetched_at,
+        run_id=run_id,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def load_raw(session: Session, raw_id: int) -> RawPage:
+    """A stored response, decompressed, as the crawler first saw it."""
+    row = session.get_one(models.RawPage, raw_id)
+    return RawPage(
+        url=row.url,
+        final_url=row.final_url,
+        status=row.status,
+        headers=json.loads(row.headers_json),
+        body=zlib.decompress(row.body_zlib),
+        fetched_at=row.last_fetched_at,
+    )
+
+
+def _images_json(images: list[models.ArticleImage]) -> str:
+    ordered = sorted(images, key=lambda image: image.position)
+    return json.dumps(
+        [{"url": image.url, "caption": image.caption} for image in ordered], ensure_ascii=False
+    )
+
+
+def _article_images(session: Session, article_id: int) -> list[models.ArticleImage]:
+    return list(
+        session.scalars(
+            select(models.ArticleImage)
+            .where(models.ArticleImage.article_id == article_id)
+            .order_by(models.ArticleImage.position)
+        )
+    )
+
+
+def _write_images(session: Session, article_id: int, article: Article) -> None:
+    session.execute(delete(models.ArticleImage).where(models.ArticleImage.article_id == article_id))
+    session.add_all(
+        models.ArticleImage(article_id=article_id, position=i, url=image.url, caption=image.caption)
+        for i, image in enumerate(article.images)
+    )
+
+
+def find_exact_duplicate(session: Session, content_hash: str, url: str) -> int | None:
+    """The original an identical text at another URL should point to: the earliest published."""
+    row = session.execute(
+        select(models.Article.id, models.Article.duplicate_of)
+        .where(models.Article.content_hash == content_hash, models.Article.url != url)
+        .order_by(
+            models.Article.published_at.is_(None),
+            models.Article.published_at,
+            models.Article.id,
+        )
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return row.duplicate_of or row.id
+
+
+def store_article(
+    session: Session, site_id: int, article: Article, raw_id: int | None, now: str
+) -> StoredArticle:
+    """Insert a new article, or update a known one keeping its old state as a version."""
+    digest = article.content_hash
+    fields = {name: getattr(article, name) for name in COMPARED_FIELDS}
+    row = session.scalars(
+        select(models.Article).where(models.Article.url == article.url)
+    ).one_or_none()
+    if row is None:
+        duplicate_of = find_exact_duplicate(session, digest, article.url)
+        row = models.Article(
+            site_id=site_id,
+            url=article.url,
+            **fields,
+            first_seen_at=now,
+            last_seen_at=now,
+            fetched_at=now,
+            content_hash=digest,
+            duplicate_of=duplicate_of,
+            extractor_version=article.extractor_version,
+            raw_page_id=raw_id,
+        )
+        session.add(row)
+        session.flush()
+        _write_images(session, row.id, article)
+        return StoredArticle(row.id, "new", duplicate_of)
+
+    old_images = _article_images(session, row.id)
+    new_images_json = json.dumps([asdict(image) for image in article.images], ensure_ascii=False)
+    changed = any(getattr(row, name) != value for name, value in fields.items())
+    changed = changed or _images_json(old_images) != new_images_json
+    if changed:
+        session.add(
+            models.ArticleVersion(
+                article_id=row.id,
+                title=row.title,
+                summary=row.summary,
+                body=row.body,
+                author=row.author,
+                source=row.source,
+                published_at=row.published_at,
+                updated_at=row.updated_at,
+                images_json=_images_json(old_images),
+                content_hash=row.content_hash,
+                extractor_version=row.extractor_version,
+                fetched_at=row.fetched_at,
+                replaced_at=now,
+                raw_page_id=row.raw_page_id,
+            )
+        )
+        for name, value in fields.items():
+            setattr(row, name, value)
+        if digest != row.content_hash:
+            row.content_hash = digest
+            row.duplicate_of = find_exact_duplicate(session, digest, article.url)
+        _write_images(session, row.id, article)
+    row.site_id = site_id
+    row.last_seen_at = now
+    row.fetched_at = now
+    row.extractor_version = article.extractor_version
+    if raw_id is not None:
+        row.raw_page_id = raw_id
+    return StoredArticle(row.id, "updated" if changed else "unchanged", row.duplicate_of)
+
+
+def record_failure(
+    session: Session,
+    *,
+    url: str,
+    stage: str,
+    reason: str,
+    now: str,
+    run_id: int | None = None,
+    site_id: int | None = None,
+    http_status: int | None = None,
+    raw_id: int | None = None,
+) -> int:
+    row = models.Failure(
+        run_id=run_id,
+        site_id=site_id,
+        url=url,
+        stage=stage,
+        reason=reason,
+        http_status=http_status,
+        raw_page_id=raw_id,
+        occurred_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def start_run(session: Session, *, args: dict[str, str], pid: int, extractor: str, now: str) -> int:
+    row = models.CrawlRun(
+        started_at=now,
+        status="running",
+        args=json.dumps(args, ensure_ascii=False, sort_keys=True),
+        pid=pid,
+        extractor_version=extractor,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    *,
+    status: str,
+    counts: dict[str, int],
+    reason: str | None,
+    now: str,
+) -> None:
+    """Close a run with its final figures; counts are keyed by crawl_runs column names."""
+    session.execute(
+        update(models.CrawlRun)
+        .where(models.CrawlRun.id == run_id)
+        .values(status=status, finished_at=now, finish_reason=reason, **counts)
+    )
+
+
+def article_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(models.Article)) or 0

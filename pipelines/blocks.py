@@ -1,0 +1,192 @@
+"""Reading an article element into ordered blocks: paragraphs and images.
+
+A block is one paragraph of text or one image, with the hints later steps
+need (is it styled like a caption, does it share a figure or table with an
+image). The walk is iterative, so very deep pages cannot overflow the stack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml.html import HtmlElement
+from w3lib.url import safe_url_string
+
+from pipelines.text import clean_text, ends_paragraph
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote caption center dd details div dl dt fieldset figcaption"
+    " figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary"
+    " table tbody td tfoot th thead tr ul".split()
+)
+SKIP_TAGS = frozenset(
+    "script style noscript template iframe object embed svg canvas video audio map button"
+    " select input textarea head title meta link".split()
+)
+HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+GROUP_TAGS = frozenset(("figure", "table"))
+ITALIC_TAGS = frozenset(("em", "i"))
+LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
+_CAPTION_CLASS = re.compile(r"caption|desc|chu-?thich|chuthich|image_?note|img-?note|legend", re.I)
+_CENTERED = re.compile(r"text-align\s*:\s*center", re.I)
+_NOT_CONTENT_IMAGE = re.compile(
+    r"(?:^|[/_.-])(?:icon|icons|spacer|blank|pixel|transparent|logo|banner|btn|button|print|email|"
+    r"facebook|zalo|twitter|rss|arrow|bullet|emoticon|smiley|loading|captcha|qrcode|qr-code)"
+    r"(?:[/_.-]|\d|$)",
+    re.I,
+)
+_LIST_MARKER = re.compile(r"^(?:[-–—+•*·]|\d{1,2}[.)]|[a-zđ][.)])\s")
+
+
+@dataclass
+class Block:
+    """A paragraph (text) or an image (image_url set) in reading order."""
+
+    text: str = ""
+    image_url: str | None = None
+    alt: str = ""
+    caption_like: bool = False
+    heading: bool = False
+    group: int | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return self.image_url is not None
+
+
+def image_url(element: HtmlElement, base_url: str) -> str | None:
+    """The absolute URL of a content image, or None for icons, spacers and data: URIs."""
+    src = ""
+    for attribute in LAZY_SRC:
+        src = (element.get(attribute) or "").strip()
+        if src:
+            break
+    if attribute == "data-srcset" and src:
+        src = src.split(",")[0].split()[0]
+    if not src or src.startswith(("data:", "javascript:", "about:")):
+        return None
+    if _NOT_CONTENT_IMAGE.search(src.rsplit("?", 1)[0]):
+        return None
+    for size in ("width", "height"):
+        value = (element.get(size) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) < 40:
+            return None
+    return safe_url_string(urljoin(base_url, src))
+
+
+def _caption_like(element: HtmlElement) -> bool:
+    if element.tag in ("figcaption", "caption"):
+        return True
+    if _CAPTION_CLASS.search(element.get("class") or "") or _CAPTION_CLASS.search(
+        element.get("id") or ""
+    ):
+        return True
+    return bool(_CENTERED.search(element.get("style") or "") or element.get("align") == "center")
+
+
+def split_lines(raw: str) -> list[str]:
+    """Turn text with <br> breaks (\\n) into paragraphs.
+
+    Two breaks end a paragraph. One break ends it only after a sentence or
+    before a list item; otherwise it is a line wrapped by hand ("Đồng chí …
+    Chủ tịch UBND quận<br>phát biểu …") and the lines are joined.
+    """
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for chunk in re.split(r"\n\s*\n", raw):
+        lines = [clean_text(line) for line in chunk.split("\n")]
+        for line in (line for line in lines if line):
+            if current and (ends_paragraph(current[-1]) or _LIST_MARKER.match(line)):
+                paragraphs.append(" ".join(current))
+                current = []
+            current.append(line)
+        if current:
+            paragraphs.append(" ".join(current))
+            current = []
+    return paragraphs
+
+
+class _Reader:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.blocks: list[Block] = []
+        self.buffer: list[str] = []
+        self.italic_chars = 0
+        self.all_chars = 0
+        self.italic_depth = 0
+        self.block_stack: list[HtmlElement] = []
+        self.group_stack: list[int] = []
+
+    def line_break(self) -> None:
+        self.buffer.append("\n")
+
+    def text(self, value: str | None) -> None:
+        if not value:
+            return
+        # Newlines in the HTML source are only whitespace; <br> alone breaks lines.
+        self.buffer.append(value.replace("\r", " ").replace("\n", " "))
+        size = len(value.strip())
+        self.all_chars += size
+        if self.italic_depth:
+            self.italic_chars += size
+
+    def flush(self) -> None:
+        raw = "".join(self.buffer)
+        self.buffer.clear()
+        italic = self.all_chars > 0 and self.italic_chars >= 0.8 * self.all_chars
+        self.italic_chars = self.all_chars = 0
+        container = self.block_stack[-1] if self.block_stack else None
+        hinted = italic or (container is not None and _caption_like(container))
+        heading = container is not None and container.tag in HEADING_TAGS
+        group = self.group_stack[-1] if self.group_stack else None
+        for paragraph in split_lines(raw):
+            self.blocks.append(Block(paragraph, caption_like=hinted, heading=heading, group=group))
+
+    def image(self, element: HtmlElement) -> None:
+        url = image_url(element, self.base_url)
+        if url is None:
+            return
+        self.flush()
+        group = self.group_stack[-1] if self.group_stack else None
+        alt = clean_text(element.get("alt") or element.get("title") or "")
+        self.blocks.append(Block(image_url=url, alt=alt, group=group))
+
+
+def read_blocks(root: HtmlElement, base_url: str) -> list[Block]:
+    """The paragraphs and images under `root`, in document order."""
+    reader = _Reader(base_url)
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        skipped = tag in SKIP_TAGS or not tag
+        if event == "start":
+            if skipped:
+                walker.skip_subtree()
+                continue
+            if tag == "img":
+                reader.image(element)
+            elif tag == "br":
+                reader.line_break()
+            elif tag in BLOCK_TAGS:
+                reader.flush()
+                reader.block_stack.append(element)
+                if tag in GROUP_TAGS:
+                    reader.group_stack.append(id(element))
+            if tag in ITALIC_TAGS:
+                reader.italic_depth += 1
+            reader.text(element.text)
+            continue
+        if tag in ITALIC_TAGS:
+            reader.italic_depth -= 1
+        if tag in BLOCK_TAGS:
+            reader.flush()
+            reader.block_stack.pop()
+            if tag in GROUP_TAGS:
+                reader.group_stack.pop()
+        if element is not root:
+            reader.text(element.tail)
+    reader.flush()
+    return reader.blocks

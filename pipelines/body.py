@@ -1,0 +1,247 @@
+"""From blocks to the article's own text: boilerplate, repeats, captions, bylines.
+
+Each step is a pure function over a list of blocks, so each can be tested
+alone; `clean_body` runs them in order.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from archive.records import Image
+from pipelines.blocks import Block
+from pipelines.text import ends_sentence, fold, words
+
+PATTERNS_FILE = Path(__file__).with_name("boilerplate.toml")
+# A caption is short: longer text after an image is a paragraph.
+CAPTION_MAX_WORDS = 60
+# Repeated runs shorter than this (in characters) are legitimate (list items, "- Đạt.").
+REPEAT_MIN_CHARS = 120
+_FILE_NAME = re.compile(r"^[\w\s().~-]+\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)
+_NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\.?$")
+
+
+@dataclass(frozen=True)
+class Patterns:
+    lines: tuple[re.Pattern[str], ...]
+    tail_markers: tuple[re.Pattern[str], ...]
+    author_lines: tuple[re.Pattern[str], ...]
+    source_lines: tuple[re.Pattern[str], ...]
+    lead_source: re.Pattern[str]
+
+
+@cache
+def patterns() -> Patterns:
+    with PATTERNS_FILE.open("rb") as handle:
+        data = tomllib.load(handle)
+
+    def compile_all(key: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in data[key])
+
+    return Patterns(
+        lines=compile_all("lines"),
+        tail_markers=compile_all("tail_markers"),
+        author_lines=compile_all("author_lines"),
+        source_lines=compile_all("source_lines"),
+        lead_source=re.compile(data["lead_source"]),
+    )
+
+
+@dataclass
+class Body:
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    author: str | None = None
+    source: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+def is_boilerplate(text: str) -> bool:
+    return any(p.search(text) for p in patterns().lines)
+
+
+def drop_boilerplate(blocks: list[Block]) -> list[Block]:
+    return [b for b in blocks if b.is_image or not is_boilerplate(b.text)]
+
+
+def cut_tail(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
+    """(article, what follows it): split at "Tin khác", "Tệp đính kèm:", "Từ khóa:"…"""
+    for i, block in enumerate(blocks):
+        if not block.is_image and any(p.search(block.text) for p in patterns().tail_markers):
+            return blocks[:i], blocks[i:]
+    return blocks, []
+
+
+def is_file_name(text: str) -> bool:
+    return bool(_FILE_NAME.match(text.strip()))
+
+
+def _looks_like_caption(block: Block, image: Block) -> bool:
+    if block.is_image or block.heading:
+        return False
+    count = len(words(block.text))
+    if count > CAPTION_MAX_WORDS:
+        return False
+    if image.group is not None and block.group == image.group:
+        return True
+    if block.caption_like or (image.alt and fold(image.alt) == fold(block.text)):
+        return True
+    # Plain <p> captions (Tân Dân, Hải Phòng): short, and not a finished sentence.
+    return count <= 40 and not ends_sentence(block.text.rstrip(")").rstrip())
+
+
+def attach_captions(blocks: list[Block]) -> tuple[list[Block], list[Image]]:
+    """Move captions out of the text into images; a caption printed twice is read once."""
+    kept: list[Block] = []
+    images: list[Image] = []
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if not block.is_image:
+            kept.append(block)
+            i += 1
+            continue
+        caption: str | None = None
+        j = i + 1
+        if j < len(blocks) and _looks_like_caption(blocks[j], block):
+            caption = blocks[j].text
+            j += 1
+            # The same caption again (printed twice, or alt text rendered as text).
+            while (
+                j < len(blocks) and not blocks[j].is_image and fold(blocks[j].text) == fold(caption)
+            ):
+                j += 1
+        if caption is not None and is_file_name(caption):
+            caption = None
+        if caption is None and kept and fold(kept[-1].text) == fold(block.alt) and block.alt:
+            # Caption printed above the image, equal to its alt text.
+            caption = kept.pop().text
+        images.append(Image(block.image_url or "", caption))
+        i = j
+    return kept, images
+
+
+def drop_leading(blocks: list[Block], *texts: str | None) -> list[Block]:
+    """Drop the title or the sapo repeated at the top of the body."""
+    targets = {fold(t) for t in texts if t}
+    start = 0
+    while start < len(blocks) and fold(blocks[start].text) in targets:
+        start += 1
+    return blocks[start:]
+
+
+def drop_repeats(blocks: list[Block]) -> list[Block]:
+    """Keep a repeated run of paragraphs once (the print copy of a whole body).
+
+    Short repeated runs stay: a list item such as "- Đạt." can really repeat.
+    """
+    keys = [fold(b.text) for b in blocks]
+    keep = [True] * len(blocks)
+    first_seen: dict[str, list[int]] = {}
+    for j, key in enumerate(keys):
+        if not key:
+            continue
+        for i in first_seen.get(key, []):
+            if not keep[i]:
+                continue
+            length = 0
+            while (
+                j + length < len(keys) and i + length < j and keys[i + length] == keys[j + length]
+            ):
+                length += 1
+            size = sum(len(keys[j + t]) for t in range(length))
+            if size >= REPEAT_MIN_CHARS:
+                for t in range(length):
+                    keep[j + t] = False
+                break
+        first_seen.setdefault(key, []).append(j)
+    return [block for block, kept in zip(blocks, keep, strict=True) if kept]
+
+
+def _is_name(text: str) -> bool:
+    """A byline that is only a name ("Hà Vân", "Nguyễn Thị Thanh Thủy", "Minh Anh - Hoàng Long")."""
+    core = re.sub(r"\s*\([^)]{1,40}\)$", "", text.strip())
+    parts = [p for p in re.split(r"\s*[-–,]\s*|\s+", core) if p]
+    if not 2 <= len(parts) <= 8 or len(core) > 60 or any(ch.isdigit() for ch in core):
+        return False
+    return all(_NAME_WORD.match(part) for part in parts)
+
+
+def _match_named(text: str, rules: tuple[re.Pattern[str], ...]) -> re.Match[str] | None:
+    for rule in rules:
+        match = rule.match(text)
+        if match:
+            return match
+    return None
+
+
+def take_bylines(
+    blocks: list[Block], tail: list[Block]
+) -> tuple[list[Block], str | None, str | None]:
+    """(blocks without bylines, author, source) from the last lines of the body and its tail."""
+    author: str | None = None
+    source: str | None = None
+    rules = patterns()
+    for block in tail:
+        if block.is_image:
+            continue
+        found = _match_named(block.text, rules.author_lines)
+        if found and author is None:
+            author = found.group("name").strip()
+        found = _match_named(block.text, rules.source_lines)
+        if found and source is None and "name" in found.groupdict():
+            source = found.group("name").strip()
+    kept = list(blocks)
+    # Bylines sit in the last lines; look at no more than three of them.
+    for _ in range(3):
+        if not kept or kept[-1].is_image:
+            break
+        text = kept[-1].text
+        named = _match_named(text, rules.author_lines)
+        sourced = _match_named(text, rules.source_lines)
+        if named:
+            author = author or named.group("name").strip()
+        elif sourced:
+            if "name" in sourced.groupdict() and sourced.group("name"):
+                source = source or sourced.group("name").strip()
+        elif author is None and _is_name(text):
+            author = text.strip()
+        else:
+            break
+        kept.pop()
+    return kept, author, source
+
+
+def take_lead_source(blocks: list[Block]) -> tuple[list[Block], str | None]:
+    """ "(PLVN) - Ngày 17/7, …" → source "PLVN", and the lead without it."""
+    for index, block in enumerate(blocks):
+        if block.is_image:
+            continue
+        match = patterns().lead_source.match(block.text)
+        if not match:
+            return blocks, None
+        rest = block.text[match.end() :].strip()
+        updated = list(blocks)
+        updated[index] = Block(rest, caption_like=block.caption_like, group=block.group)
+        return [b for b in updated if b.is_image or b.text], match.group("name").strip()
+    return blocks, None
+
+
+def clean_body(blocks: list[Block], *, title: str, summary: str | None) -> Body:
+    """Run every step: the article's own paragraphs, its images, and its byline."""
+    blocks = drop_boilerplate(blocks)
+    blocks, tail = cut_tail(blocks)
+    blocks = drop_repeats(blocks)
+    blocks, images = attach_captions(blocks)
+    blocks = drop_leading(blocks, title, summary)
+    blocks, lead_source = take_lead_source(blocks)
+    blocks, author, source = take_bylines(blocks, tail)
+    paragraphs = [b.text for b in blocks if b.text]
+    return Body(paragraphs, images, author, source or lead_source)

@@ -1,0 +1,200 @@
+"""Vietnamese dates: day before month, +07:00, a precision, and never a guess.
+
+`parse_vn_date` reads one date string (page chrome, API field, URL piece).
+A date without a year is not a date here: it returns None, and callers that
+have other evidence for the year use `parse_day_month`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from archive.records import VN_TZ, iso
+
+EARLIEST_YEAR = 1995
+FUTURE_TOLERANCE = timedelta(days=1)
+
+_ISO = re.compile(
+    r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+    r"\s*(z|[+-]\d{2}:?\d{2})?)?(?!\d)"
+)
+_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(?!\d)")
+_WORDY = re.compile(r"(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:,\s*|\s+)năm\s+(\d{4})(?!\d)")
+_MONTH_YEAR = re.compile(r"tháng\s+(\d{1,2})\s*(?:[/.-]\s*|,?\s*năm\s+)(\d{4})(?!\d)")
+_DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})\s*[/.-]\s*(\d{1,2})(?![\d/.-]*\d)")
+_CLOCK = re.compile(
+    r"(?<![\d/.-])(\d{1,2})\s*:\s*(\d{2})(?:\s*:\s*(\d{2}))?(?:\s*(sa|ch|am|pm|a\.m\.|p\.m\.))?(?![\d/])"
+)
+_HOUR_WORDS = re.compile(r"(?<!\d)(\d{1,2})\s*(?:h|giờ)\s*(\d{1,2})?(?:\s*phút)?(?![\w/])")
+_RELATIVE = re.compile(r"(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s*trước")
+_PM = {"ch", "pm", "p.m."}
+_AM = {"sa", "am", "a.m."}
+
+
+@dataclass(frozen=True)
+class VnDate:
+    moment: datetime
+    precision: str  # second | minute | hour | day | month | year
+
+    @property
+    def iso(self) -> str:
+        return iso(self.moment)
+
+    @property
+    def day(self) -> date:
+        return self.moment.date()
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold()
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def _valid_date(year: int, month: int, day: int) -> date | None:
+    if not EARLIEST_YEAR <= year <= 2100:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _clock(text: str, skip: tuple[int, int] | None) -> tuple[int, int, int | None] | None:
+    """(hour, minute, second or None) from "14:20", "03:27 PM", "7:11:51 SA", "17h30", "9 giờ"."""
+    for pattern in (_CLOCK, _HOUR_WORDS):
+        for match in pattern.finditer(text):
+            if skip and skip[0] <= match.start() < skip[1]:
+                continue
+            hour, minute = int(match.group(1)), int(match.group(2) or 0)
+            second = None
+            if pattern is _CLOCK:
+                second = int(match.group(3)) if match.group(3) else None
+                marker = match.group(4)
+                if marker in _PM and hour < 12:
+                    hour += 12
+                elif marker in _AM and hour == 12:
+                    hour = 0
+            if hour < 24 and minute < 60 and (second is None or second < 60):
+                return hour, minute, second
+    return None
+
+
+def _relative(text: str, now: datetime) -> VnDate | None:
+    if "vừa xong" in text or "vài giây trước" in text:
+        return VnDate(now, "minute")
+    match = _RELATIVE.search(text)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        if unit in ("giây", "phút"):
+            delta, precision = timedelta(minutes=amount if unit == "phút" else 0), "minute"
+        elif unit in ("giờ", "tiếng"):
+            delta, precision = timedelta(hours=amount), "hour"
+        elif unit == "ngày":
+            delta, precision = timedelta(days=amount), "day"
+        elif unit == "tuần":
+            delta, precision = timedelta(weeks=amount), "day"
+        else:
+            return None  # "3 tháng trước" is too vague to store as a date
+        return VnDate(now - delta, precision)
+    for word, days in (("hôm kia", 2), ("hôm qua", 1), ("hôm nay", 0)):
+        if word in text:
+            day = (now - timedelta(days=days)).date()
+            clock = _clock(text, None)
+            if clock:
+                hour, minute, _ = clock
+                return VnDate(
+                    datetime(day.year, day.month, day.day, hour, minute, tzinfo=VN_TZ), "minute"
+                )
+            return VnDate(datetime(day.year, day.month, day.day, tzinfo=VN_TZ), "day")
+    return None
+
+
+def _from_iso(match: re.Match[str]) -> VnDate | None:
+    year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    valid = _valid_date(year, month, day)
+    if valid is None:
+        return None
+    if match.group(4) is None:
+        return VnDate(datetime(year, month, day, tzinfo=VN_TZ), "day")
+    hour, minute = int(match.group(4)), int(match.group(5))
+    second = int(match.group(6) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    moment = datetime(year, month, day, hour, minute, second, tzinfo=VN_TZ)
+    offset = match.group(7)
+    if offset:
+        stamp = f"{match.group(0)[:10]}T{hour:02d}:{minute:02d}:{second:02d}"
+        offset = "+00:00" if offset == "z" else offset
+        if ":" not in offset:
+            offset = f"{offset[:3]}:{offset[3:]}"
+        moment = datetime.fromisoformat(stamp + offset).astimezone(VN_TZ)
+    return VnDate(moment, "second" if match.group(6) else "minute")
+
+
+def parse_vn_date(text: str | None, *, now: datetime) -> VnDate | None:
+    """The first complete date in `text`, in Vietnam time; None if there is none or it is absurd.
+
+    Absurd: before 1995, after now + 1 day, or not a calendar date (31/02, 28/7/23018).
+    """
+    if not text:
+        return None
+    text = normalize(text)
+    found = _parse(text, now)
+    if found is None or found.moment > now + FUTURE_TOLERANCE:
+        return None
+    return found
+
+
+def _parse(text: str, now: datetime) -> VnDate | None:
+    iso_match = _ISO.search(text)
+    if iso_match:
+        return _from_iso(iso_match)
+    for pattern, order in ((_WORDY, "dmy"), (_DMY, "d?my")):
+        match = pattern.search(text)
+        if not match:
+            continue
+        if order == "dmy":
+            day, month, year = (int(g) for g in match.groups())
+        else:
+            day, month, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        valid = _valid_date(year, month, day)
+        if valid is None:
+            return None
+        clock = _clock(text, (match.start(), match.end()))
+        if clock is None:
+            return VnDate(datetime(year, month, day, tzinfo=VN_TZ), "day")
+        hour, minute, second = clock
+        moment = datetime(year, month, day, hour, minute, second or 0, tzinfo=VN_TZ)
+        return VnDate(moment, "second" if second is not None else "minute")
+    month_year = _MONTH_YEAR.search(text)
+    if month_year:
+        month, year = int(month_year.group(1)), int(month_year.group(2))
+        if _valid_date(year, month, 1):
+            return VnDate(datetime(year, month, 1, tzinfo=VN_TZ), "month")
+        return None
+    return _relative(text, now)
+
+
+def parse_day_month(text: str) -> tuple[int, int] | None:
+    """(day, month) of a yearless date such as "Chiều 29/8" or "Ngày 22-8"; None otherwise."""
+    match = _DAY_MONTH.search(normalize(text))
+    if not match:
+        return None
+    day, month = int(match.group(1)), int(match.group(2))
+    if 1 <= day <= 31 and 1 <= month <= 12:
+        return day, month
+    return None
+
+
+def date_only(found: VnDate) -> VnDate:
+    """The same day with the time dropped: for CMSs that print date-only fields as 00:00:00."""
+    moment = found.moment
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0) and found.precision in (
+        "second",
+        "minute",
+    ):
+        return VnDate(moment, "day")
+    return found

@@ -1,0 +1,138 @@
+"""One fetched page in, one clean article out, or a reason why not.
+
+`extract_article` is pure: the same raw response, profile and hints give the
+same article, which is what makes offline re-parsing possible.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from itertools import chain
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+from archive.records import Article, RawPage
+from pipelines.blocks import read_blocks
+from pipelines.body import clean_body
+from pipelines.html import ParseError, decode_html, parse_html
+from pipelines.pagedates import find_dates
+from pipelines.text import clean_text
+from spiders.platforms import Profile, profile
+
+# Bump whenever a change alters what is extracted; stored with every article.
+EXTRACTOR_VERSION = "2026.11.1"
+_HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
+_AUTHOR_LABEL = re.compile(r"^(?:tác giả(?: bài viết)?|người viết|bt|thực hiện)\s*:\s*", re.I)
+
+
+class ExtractionError(ValueError):
+    """The page is not a readable article; the message is stored as the failure reason."""
+
+
+def _region(title: HtmlElement | None, body: HtmlElement) -> HtmlElement:
+    """The smallest element holding both title and body: where the article's own dates are."""
+    fallback = body.getparent() if body.getparent() is not None else body
+    if title is None:
+        return fallback
+    body_line = {body, *body.iterancestors()}
+    for element in chain([title], title.iterancestors()):
+        if element in body_line:
+            return fallback if element.tag in ("html", "body") else element
+    return fallback
+
+
+def _title(doc: HtmlElement, chosen: Profile) -> tuple[str, HtmlElement | None]:
+    element = chosen.title.first(doc)
+    if element is not None:
+        text = clean_text(element.text_content())
+        if text:
+            return text, element
+    for value in doc.xpath("//meta[@property='og:title']/@content | //title/text()"):
+        text = clean_text(value)
+        if text:
+            return text, None
+    return "", None
+
+
+def base_url(doc: HtmlElement, url: str) -> str:
+    for href in doc.xpath("//base/@href"):
+        if href.strip():
+            return urljoin(url, href.strip())
+    return url
+
+
+def extract_from_doc(
+    doc: HtmlElement,
+    *,
+    url: str,
+    chosen: Profile,
+    now: datetime,
+    hints: Mapping[str, str] | None = None,
+) -> Article:
+    hints = hints or {}
+    title, title_element = _title(doc, chosen)
+    if not title:
+        raise ExtractionError(f"no title: none of {list(chosen.title.css)} matched, no <title>")
+    body_element = chosen.body.first(doc)
+    if body_element is None and chosen.name != "generic":
+        body_element = profile("generic").body.first(doc)
+    if body_element is None:
+        raise ExtractionError(f"no article body: none of {list(chosen.body.css)} matched")
+    summary_element = chosen.summary.first(doc)
+    summary = clean_text(summary_element.text_content()) if summary_element is not None else ""
+    region = _region(title_element, body_element)
+    for unwanted in chosen.drop.every(region):
+        if unwanted is not body_element:
+            unwanted.drop_tree()
+    page_url = base_url(doc, url)
+    body = clean_body(read_blocks(body_element, page_url), title=title, summary=summary)
+    if not body.paragraphs and not body.images:
+        raise ExtractionError("article body is empty after removing boilerplate")
+    author_element = chosen.author.first(doc)
+    author = body.author
+    if author_element is not None:
+        author = _AUTHOR_LABEL.sub("", clean_text(author_element.text_content())) or author
+    region_lines = [block.text for block in read_blocks(region, page_url) if block.text]
+    dates = find_dates(
+        doc,
+        url=url,
+        profile=chosen,
+        now=now,
+        region_lines=region_lines,
+        list_date=hints.get("list_date"),
+    )
+    published = dates.published
+    return Article(
+        url=url,
+        title=title,
+        body=body.text,
+        summary=summary or None,
+        author=author,
+        source=body.source,
+        published_at=published.iso if published else None,
+        published_precision=published.precision if published else None,
+        updated_at=dates.updated.iso if dates.updated else None,
+        images=body.images,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def extract_article(
+    raw: RawPage, chosen: Profile, *, hints: Mapping[str, str] | None = None
+) -> Article:
+    """The article in a fetched page; raises ExtractionError with the reason when there is none."""
+    if raw.status >= 400:
+        raise ExtractionError(f"HTTP status {raw.status}")
+    content_type = raw.headers.get("content-type", "")
+    if content_type and not content_type.lower().startswith(_HTML_TYPES):
+        raise ExtractionError(f"not an HTML page: Content-Type {content_type}")
+    text, _encoding = decode_html(raw.body, content_type)
+    try:
+        doc = parse_html(text)
+    except ParseError as exc:
+        raise ExtractionError(str(exc)) from None
+    now = datetime.fromisoformat(raw.fetched_at)
+    return extract_from_doc(doc, url=raw.url, chosen=chosen, now=now, hints=hints)

@@ -1,0 +1,162 @@
+"""Choosing an article's published and updated times from everything a page offers.
+
+Order of trust: machine-readable fields, the platform's date element, labelled
+text near the article, the date in the URL, the list page's date for the item.
+Header clocks, print dates, related-news dates and footers are never read: the
+search runs on the article's own elements and short labelled lines only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml.html import HtmlElement
+
+from pipelines.dates import VnDate, date_only, normalize, parse_vn_date
+from spiders.platforms import Profile
+
+log = logging.getLogger(__name__)
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "dc.date.issued",
+    "date",
+)
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "lastmod")
+_LABELS_PUBLISHED = re.compile(
+    r"^(?:ngày đăng|đăng lúc|đăng ngày|đăng tải|ngày xuất bản|xuất bản|thời gian đăng|"
+    r"thời gian|ngày)\s*:?\s*\d"
+)
+_LABELS_UPDATED = re.compile(r"^(?:cập nhật(?: lúc| ngày)?|ngày cập nhật|sửa đổi)\s*:?\s*\d")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[-/](\d{1,2})[-/](\d{1,2})(?:/|[-_])")
+_NEWS_TYPES = re.compile(r"(News|Blog|Report)?Article|WebPage|Posting", re.IGNORECASE)
+LABEL_MAX_CHARS = 90
+
+
+@dataclass(frozen=True)
+class PageDates:
+    published: VnDate | None
+    updated: VnDate | None
+    published_from: str | None  # which evidence gave the published date
+
+
+def _json_ld_objects(doc: HtmlElement) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+    for script in doc.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+                kind = item.get("@type")
+                kinds = kind if isinstance(kind, list) else [kind]
+                if any(isinstance(k, str) and _NEWS_TYPES.search(k) for k in kinds):
+                    found.append(item)
+    return found
+
+
+def _meta(doc: HtmlElement, names: tuple[str, ...]) -> list[str]:
+    values: list[str] = []
+    for meta in doc.xpath("//meta[@content]"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key in names:
+            values.append(meta.get("content"))
+    return values
+
+
+def machine_dates(doc: HtmlElement, now: datetime) -> tuple[VnDate | None, VnDate | None]:
+    """(published, updated) from JSON-LD, meta tags and <time datetime>."""
+    published = updated = None
+    for item in _json_ld_objects(doc):
+        published = published or parse_vn_date(str(item.get("datePublished") or ""), now=now)
+        updated = updated or parse_vn_date(str(item.get("dateModified") or ""), now=now)
+    for value in _meta(doc, _PUBLISHED_META):
+        published = published or parse_vn_date(value, now=now)
+    for value in _meta(doc, _MODIFIED_META):
+        updated = updated or parse_vn_date(value, now=now)
+    if published is None:
+        for value in doc.xpath(
+            "//article//time/@datetime | //*[@itemprop='datePublished']/@datetime"
+        ):
+            published = parse_vn_date(value, now=now)
+            if published:
+                break
+    return published, updated
+
+
+def labelled_dates(lines: Sequence[str], now: datetime) -> tuple[VnDate | None, VnDate | None]:
+    """Dates in short lines that say what they are: "Ngày đăng: …", "Cập nhật lúc …"."""
+    published = updated = None
+    for line in lines:
+        text = normalize(line)
+        if len(text) > LABEL_MAX_CHARS:
+            continue
+        if updated is None and _LABELS_UPDATED.search(text):
+            updated = parse_vn_date(text, now=now)
+        elif published is None and _LABELS_PUBLISHED.search(text):
+            published = parse_vn_date(text, now=now)
+        if published and updated:
+            break
+    return published, updated
+
+
+def url_date(url: str, now: datetime) -> VnDate | None:
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    year, month, day = match.groups()
+    return parse_vn_date(f"{day}/{month}/{year}", now=now)
+
+
+def find_dates(
+    doc: HtmlElement,
+    *,
+    url: str,
+    profile: Profile,
+    now: datetime,
+    region_lines: Sequence[str] = (),
+    list_date: str | None = None,
+) -> PageDates:
+    """The published and updated times of an article page, from the best evidence there is."""
+    candidates: list[tuple[str, VnDate | None]] = []
+    machine_published, machine_updated = machine_dates(doc, now)
+    candidates.append(("machine", machine_published))
+    element = profile.published.first(doc)
+    element_date = None
+    if element is not None:
+        element_date = parse_vn_date(element.text_content(), now=now)
+        if element_date and profile.midnight_means_date_only:
+            element_date = date_only(element_date)
+    candidates.append(("element", element_date))
+    labelled_published, labelled_updated = labelled_dates(region_lines, now)
+    candidates.append(("label", labelled_published))
+    candidates.append(("url", url_date(url, now)))
+    candidates.append(("list", parse_vn_date(list_date, now=now) if list_date else None))
+    published_from, published = next(
+        ((name, found) for name, found in candidates if found is not None), (None, None)
+    )
+    if published and labelled_published and labelled_published.day != published.day:
+        log.warning(
+            "%s: dates disagree: %s says %s, a labelled line says %s",
+            url,
+            published_from,
+            published.day,
+            labelled_published.day,
+        )
+    return PageDates(published, machine_updated or labelled_updated, published_from)

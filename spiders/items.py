@@ -1,0 +1,30 @@
+"""What the spider hands to the pipelines: fetched article pages and failed fetches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archive.records import Article, RawPage, SiteInfo
+
+
+@dataclass
+class PageItem:
+    """A fetched article page; ExtractPipeline fills `article`, or `error` with the reason."""
+
+    site: SiteInfo
+    raw: RawPage
+    platform: str
+    hints: dict[str, str] = field(default_factory=dict)
+    article: Article | None = None
+    error: str | None = None
+
+
+@dataclass
+class FetchFailure:
+    """A page that could not be fetched: stored as a failure with its reason."""
+
+    site: SiteInfo
+    url: str
+    reason: str
+    http_status: int | None = None
+    raw: RawPage | None = None

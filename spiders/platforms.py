@@ -1,0 +1,192 @@
+"""Platform profiles: how one CMS family lays out its lists and articles.
+
+A profile is data (`platforms.toml`): CSS selectors tried in order, URL
+patterns and detection markers. This module loads and compiles them once and
+detects the family of a page from its generator meta, class names and URL.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+
+PLATFORMS_FILE = Path(__file__).with_name("platforms.toml")
+GENERIC = "generic"
+# Detection: a page must collect at least this score to count as a family.
+DETECT_THRESHOLD = 3
+_SELECTOR_FIELDS = (
+    "detect_markers",
+    "list_links",
+    "list_dates",
+    "next_page",
+    "title",
+    "published",
+    "updated",
+    "summary",
+    "body",
+    "author",
+    "drop",
+)
+
+
+class ProfileError(ValueError):
+    """A platforms.toml entry is malformed."""
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """CSS selectors compiled to XPath once; `first` tries them in order."""
+
+    css: tuple[str, ...] = ()
+    compiled: tuple[CSSSelector, ...] = field(default=(), repr=False, compare=False)
+
+    @classmethod
+    def of(cls, css: list[str] | tuple[str, ...]) -> Selectors:
+        return cls(tuple(css), tuple(CSSSelector(c, translator="html") for c in css))
+
+    def first(self, root: HtmlElement) -> HtmlElement | None:
+        for selector in self.compiled:
+            found = selector(root)
+            if found:
+                return found[0]
+        return None
+
+    def all(self, root: HtmlElement) -> list[HtmlElement]:
+        """Every match of the first selector that matches anything."""
+        for selector in self.compiled:
+            found = selector(root)
+            if found:
+                return found
+        return []
+
+    def every(self, root: HtmlElement) -> list[HtmlElement]:
+        """Every match of every selector, in document order, without repeats."""
+        seen: set[HtmlElement] = set()
+        for selector in self.compiled:
+            seen.update(selector(root))
+        return sorted(seen, key=_document_position(root))
+
+    def __bool__(self) -> bool:
+        return bool(self.css)
+
+
+def _document_position(root: HtmlElement):  # type: ignore[no-untyped-def]
+    order = {element: i for i, element in enumerate(root.iter())}
+    return lambda element: order.get(element, -1)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    label: str
+    detect_generator: tuple[re.Pattern[str], ...] = ()
+    detect_markers: Selectors = Selectors()
+    detect_urls: tuple[re.Pattern[str], ...] = ()
+    article_urls: tuple[re.Pattern[str], ...] = ()
+    list_urls: tuple[re.Pattern[str], ...] = ()
+    list_links: Selectors = Selectors()
+    list_dates: Selectors = Selectors()
+    next_page: Selectors = Selectors()
+    title: Selectors = Selectors()
+    published: Selectors = Selectors()
+    updated: Selectors = Selectors()
+    summary: Selectors = Selectors()
+    body: Selectors = Selectors()
+    author: Selectors = Selectors()
+    drop: Selectors = Selectors()
+    # SharePoint prints date-only fields as "dd/mm/yyyy 00:00:00": midnight means "time unknown".
+    midnight_means_date_only: bool = False
+
+    def is_article_url(self, url: str) -> bool:
+        return any(pattern.search(url) for pattern in self.article_urls)
+
+    def is_list_url(self, url: str) -> bool:
+        return any(pattern.search(url) for pattern in self.list_urls) and not self.is_article_url(
+            url
+        )
+
+
+def _compile_patterns(name: str, key: str, values: list[str]) -> tuple[re.Pattern[str], ...]:
+    try:
+        return tuple(re.compile(value) for value in values)
+    except re.error as exc:
+        raise ProfileError(f"platform {name!r}: bad regex in {key}: {exc}") from None
+
+
+def build_profile(name: str, spec: dict[str, object]) -> Profile:
+    known = set(Profile.__dataclass_fields__) - {"name"}
+    unknown = set(spec) - known
+    if unknown:
+        raise ProfileError(f"platform {name!r}: unknown keys {sorted(unknown)}")
+    values: dict[str, object] = {"name": name, "label": str(spec.get("label", name))}
+    for key, value in spec.items():
+        if key == "label":
+            continue
+        if key in _SELECTOR_FIELDS:
+            try:
+                values[key] = Selectors.of(list(value))  # type: ignore[call-overload]
+            except Exception as exc:
+                raise ProfileError(f"platform {name!r}: bad selector in {key}: {exc}") from None
+        elif key in ("detect_generator", "detect_urls", "article_urls", "list_urls"):
+            values[key] = _compile_patterns(name, key, list(value))  # type: ignore[call-overload]
+        else:
+            values[key] = value
+    return Profile(**values)  # type: ignore[arg-type]
+
+
+@cache
+def load_profiles(path: Path = PLATFORMS_FILE) -> dict[str, Profile]:
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    profiles = {name: build_profile(name, spec) for name, spec in data.items()}
+    if GENERIC not in profiles:
+        raise ProfileError(f"{path} must define the [{GENERIC}] fallback profile")
+    return profiles
+
+
+def profile(name: str | None) -> Profile:
+    profiles = load_profiles()
+    if name is None:
+        return profiles[GENERIC]
+    try:
+        return profiles[name]
+    except KeyError:
+        raise ProfileError(
+            f"unknown platform {name!r}; known: {', '.join(sorted(profiles))}"
+        ) from None
+
+
+def _generator(doc: HtmlElement) -> str:
+    return " ".join(
+        doc.xpath("//meta[translate(@name,'GENERATOR','generator')='generator']/@content")
+    )
+
+
+def detection_scores(doc: HtmlElement, url: str) -> dict[str, int]:
+    """How strongly a page looks like each family: markers 2 each, generator 3, URL 1."""
+    generator = _generator(doc)
+    scores: dict[str, int] = {}
+    for name, candidate in load_profiles().items():
+        if name == GENERIC:
+            continue
+        score = 3 * any(p.search(generator) for p in candidate.detect_generator)
+        score += 2 * sum(bool(s(doc)) for s in candidate.detect_markers.compiled)
+        score += any(p.search(url) for p in candidate.detect_urls)
+        if score:
+            scores[name] = score
+    return scores
+
+
+def detect_platform(doc: HtmlElement, url: str) -> str:
+    """The best-matching family of a page, or `generic` when none is convincing."""
+    scores = detection_scores(doc, url)
+    if not scores:
+        return GENERIC
+    best = max(scores, key=lambda name: scores[name])
+    return best if scores[best] >= DETECT_THRESHOLD else GENERIC

@@ -40,7 +40,8 @@ def cmd_stats(options: argparse.Namespace, out: TextIO) -> None:
     out.write(f"archive   {archive.url}\n")
     out.write(
         f"articles  {stats['articles']} ({stats['duplicates']} duplicates,"
-        f" {stats['versions']} older versions) · sites {stats['sites']} · images {stats['images']} · raw pages {stats['raw_pages']}"
+        f" {stats['versions']} older versions) · sites {stats['sites']}"
+        f" · images {stats['images']} · raw pages {stats['raw_pages']}"
         f" · failures {stats['failures']} · runs {stats['runs']}\n"
     )
     run = stats["last_run"]

@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.records import fold_case
@@ -86,7 +86,10 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
     """An engine for the archive; SQLite gets its pragmas and transaction hooks."""
     path = sqlite_path(url)
     if path is None:
-        return create_engine(url)
+        try:
+            return create_engine(url)
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            raise ArchiveError(f"cannot use archive URL {url!r}: {exc}") from None
     if readonly:
         if not path.exists():
             raise ArchiveError(
@@ -96,7 +99,10 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
             f"sqlite:///file:{path.resolve()}?mode=ro&uri=true",
         )
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"cannot create the folder of {path}: {exc.strerror}") from None
         engine = create_engine(url)
     _install_sqlite_hooks(engine, readonly=readonly)
     return engine
@@ -143,9 +149,10 @@ class Archive:
                 self._check_revision()
             else:
                 migrate(self.engine)
-        except OperationalError as exc:
+        except SQLAlchemyError as exc:
             self.engine.dispose()
-            raise ArchiveError(f"cannot open archive {self.url}: {exc.orig}") from None
+            reason = getattr(exc, "orig", None) or exc
+            raise ArchiveError(f"cannot open archive {self.url}: {reason}") from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _check_revision(self) -> None:

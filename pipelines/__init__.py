@@ -83,7 +83,7 @@ class ArchivePipeline:
             with self.archive.session() as session:
                 self.run_id = start_run(
                     session,
-                    args=self.crawler.spider.options.as_args(),
+                    args=_spider_args(self.crawler.spider),
                     pid=os.getpid(),
                     extractor=EXTRACTOR_VERSION,
                     now=iso(now_vn()),
@@ -207,6 +207,11 @@ class ArchivePipeline:
             *figures.values(),
         )
         self.archive.close()
+
+
+def _spider_args(spider: Any) -> dict[str, str]:
+    options = getattr(spider, "options", None)
+    return options.as_args() if options is not None else {"spider": spider.name}
 
 
 def _url_of(item: Any) -> str:

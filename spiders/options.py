@@ -53,8 +53,9 @@ def parse_options(arguments: dict[str, str]) -> CrawlOptions:
     """Validate spider arguments; raises ArgumentError naming the bad one."""
     unknown = sorted(set(arguments) - set(ARGUMENTS))
     if unknown:
-        known = ", ".join(f"{name} ({help})" for name, help in ARGUMENTS.items())
-        raise ArgumentError(f"unknown argument -a {unknown[0]}=…; the wards spider takes: {known}")
+        raise ArgumentError(
+            f"unknown argument -a {unknown[0]}=…; the wards spider takes {', '.join(ARGUMENTS)}"
+        )
     site = (arguments.get("site") or "").strip() or None
     url = (arguments.get("url") or "").strip() or None
     if site and url:

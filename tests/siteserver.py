@@ -15,6 +15,7 @@ import json
 import signal
 import threading
 import tomllib
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,8 @@ from urllib.parse import parse_qsl, urlsplit
 SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
 PLACEHOLDER = b"{{ORIGIN}}"
 HOST = "127.0.0.1"
+STABLE_PORT_BASE = 47000
+STABLE_PORT_SPAN = 2000
 
 
 @dataclass
@@ -202,11 +205,36 @@ class ServedSite:
         return self.server.requests
 
 
-class SiteFarm:
-    """Every fixture site served on its own loopback port, in background threads."""
+def stable_ports(sites: list[FixtureSite], base: int = STABLE_PORT_BASE) -> dict[str, int]:
+    """A fixed port per site, from its slug: the demo's URLs stay the same from run to run."""
+    ports: dict[str, int] = {}
+    for site in sorted(sites, key=lambda s: s.slug):
+        port = base + zlib.crc32(site.slug.encode()) % STABLE_PORT_SPAN
+        while port in ports.values():
+            port = base + (port - base + 1) % STABLE_PORT_SPAN
+        ports[site.slug] = port
+    return ports
 
-    def __init__(self, sites: list[FixtureSite]) -> None:
-        self.served = [ServedSite(site, _SiteServer(site)) for site in sites]
+
+class SiteFarm:
+    """Every fixture site served on its own loopback port, in background threads.
+
+    Ports are ephemeral (tests) unless `stable=True` (the demo, whose archive
+    must see the same URLs on every run).
+    """
+
+    def __init__(self, sites: list[FixtureSite], *, stable: bool = False) -> None:
+        ports = stable_ports(sites) if stable else {}
+        self.served = []
+        for site in sites:
+            port = ports.get(site.slug, 0)
+            try:
+                server = _SiteServer(site, port)
+            except OSError as exc:
+                for served in self.served:
+                    served.server.server_close()
+                raise OSError(f"cannot serve {site.slug} on {HOST}:{port}: {exc}") from None
+            self.served.append(ServedSite(site, server))
         self._threads = [
             threading.Thread(target=s.server.serve_forever, name=f"site-{s.site.slug}", daemon=True)
             for s in self.served

@@ -7,11 +7,13 @@ After the crawl the exit status tells cron what happened (see EXIT_CODES).
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from archive.db import Archive, ArchiveError
 from spiders.options import ArgumentError, parse_options
 from spiders.registry import RegistryError, load_registry, select_sites
 
@@ -26,6 +28,13 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args and args[0] == "wards":
             check_wards_arguments(opts.spargs, self.settings.get("SITES_REGISTRY"))
+            try:
+                # Open (and migrate) the archive before any request goes out.
+                Archive(self.settings.get("ARCHIVE_URL")).close()
+            except ArchiveError as exc:
+                sys.stderr.write(f"error: {exc}\n")
+                self.exitcode = EXIT_CODES["failed"]
+                return
         super().run(args, opts)
         crawler = getattr(self, "last_crawler", None)
         if self.exitcode == 0 and crawler is not None and crawler.stats is not None:

@@ -1,0 +1,185 @@
+"""End to end: `scrapy crawl wards` in a subprocess against the loopback fixture sites."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spiders.urls import canonical_url
+from tests.conftest import run_crawl
+from tests.siteserver import FixtureSite, ServedSite, SiteFarm, load_sites
+
+pytestmark = pytest.mark.slow
+
+
+def _rows(path: Path, query: str, *params: Any) -> list[sqlite3.Row]:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection.row_factory = sqlite3.Row
+    try:
+        return connection.execute(query, params).fetchall()
+    finally:
+        connection.close()
+
+
+def _expected_articles(served: ServedSite) -> dict[str, dict[str, Any]]:
+    """Expected JSON of every article page, by canonical URL (each article once)."""
+    found: dict[str, dict[str, Any]] = {}
+    for page in served.site.of_kind("article"):
+        expected = page.expected(served.origin)
+        found[canonical_url(served.origin + expected["url"])] = expected
+    return found
+
+
+@pytest.mark.parametrize("site", load_sites(), ids=lambda site: site.slug)
+def test_crawl_by_url_stores_every_article_once(
+    site: FixtureSite, farm: SiteFarm, archive_path: Path, archive_url: str
+) -> None:
+    served = farm.by_slug(site.slug)
+    done = run_crawl(f"url={served.start_url}", archive_url=archive_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    expected = _expected_articles(served)
+    rows = {row["url"]: row for row in _rows(archive_path, "SELECT * FROM articles")}
+    assert set(rows) == set(expected)
+    for url, wanted in expected.items():
+        row = rows[url]
+        assert row["title"] == wanted["title"]
+        assert row["body"] == wanted["body"]
+        assert row["published_at"] == wanted["published_at"]
+        assert row["author"] == wanted["author"]
+        assert row["content_hash"] and row["extractor_version"]
+        images = _rows(
+            archive_path,
+            "SELECT url, caption FROM article_images WHERE article_id = ? ORDER BY position",
+            row["id"],
+        )
+        assert [image["caption"] for image in images] == [i["caption"] for i in wanted["images"]]
+
+    (site_row,) = _rows(archive_path, "SELECT * FROM sites")
+    assert site_row["platform"] == site.platform
+    assert site_row["in_registry"] == 0
+    (run,) = _rows(archive_path, "SELECT * FROM crawl_runs")
+    assert (run["status"], run["articles_new"], run["errors"]) == ("ok", len(expected), 0)
+    assert json.loads(run["args"]) == {"url": served.start_url}
+    raw_count = _rows(archive_path, "SELECT count(*) AS n FROM raw_pages")[0]["n"]
+    assert raw_count == len(expected)
+
+
+def test_second_run_changes_nothing(farm: SiteFarm, archive_path: Path, archive_url: str) -> None:
+    served = next(iter(farm))
+    first = run_crawl(f"url={served.start_url}", archive_url=archive_url)
+    assert first.returncode == 0, first.stderr[-3000:]
+    counts = "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_images),"
+    counts += " (SELECT count(*) FROM raw_pages), (SELECT count(*) FROM article_versions)"
+    before = tuple(_rows(archive_path, counts)[0])
+    second = run_crawl(f"url={served.start_url}", archive_url=archive_url)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert tuple(_rows(archive_path, counts)[0]) == before
+    last = _rows(archive_path, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+    assert (last["articles_new"], last["articles_updated"]) == (0, 0)
+    assert last["articles_unchanged"] == before[0]
+
+
+def test_registry_sites_by_slug(
+    farm: SiteFarm, tmp_path: Path, archive_path: Path, archive_url: str
+) -> None:
+    registry = tmp_path / "sites.toml"
+    registry.write_text(farm.registry_toml(), "utf-8")
+    served = next(iter(farm))
+    done = run_crawl(f"site={served.site.slug}", archive_url=archive_url, registry=registry)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (site_row,) = _rows(archive_path, "SELECT * FROM sites")
+    meta = served.site.meta
+    assert (
+        site_row["slug"],
+        site_row["unit_name"],
+        site_row["unit_level"],
+        site_row["province"],
+    ) == (
+        meta["slug"],
+        meta["unit_name"],
+        meta["unit_level"],
+        meta["province"],
+    )
+    assert site_row["in_registry"] == 1
+    count = _rows(
+        archive_path, "SELECT count(*) AS n FROM articles WHERE site_id = ?", site_row["id"]
+    )
+    assert count[0]["n"] == len(_expected_articles(served))
+
+
+def test_robots_txt_is_obeyed(farm: SiteFarm, archive_url: str) -> None:
+    for served in farm:
+        disallowed = [
+            line.split(":", 1)[1].strip()
+            for line in str(served.site.meta.get("robots", "")).splitlines()
+            if line.lower().startswith("disallow:") and line.split(":", 1)[1].strip()
+        ]
+        before = len(served.requests)
+        done = run_crawl(f"url={served.start_url}", archive_url=archive_url)
+        assert done.returncode == 0, done.stderr[-3000:]
+        requested = [line.split(" ", 1)[1] for line in served.requests[before:]]
+        assert "/robots.txt" in requested
+        for prefix in disallowed:
+            assert not [path for path in requested if path.startswith(prefix)], prefix
+
+
+def test_one_article_url_is_fetched_alone(
+    farm: SiteFarm, archive_path: Path, archive_url: str
+) -> None:
+    served = next(iter(farm))
+    page = served.site.of_kind("article")[0]
+    before = len(served.requests)
+    done = run_crawl(f"url={served.origin}{page.url}", archive_url=archive_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert [row["title"] for row in _rows(archive_path, "SELECT title FROM articles")] == [
+        page.expected(served.origin)["title"]
+    ]
+    fetched = [line for line in served.requests[before:] if not line.endswith("/robots.txt")]
+    assert len(fetched) == 1
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ("site=no-such-site", "unknown site no-such-site"),
+        ("since=2024-13-01", "is not a date"),
+        ("until=yesterday", "is not a date"),
+        ("full=maybe", "use 1 or 0"),
+        ("sitez=x", "unknown argument -a sitez"),
+        ("url=ftp://example.org/", "not an absolute http(s) URL"),
+    ],
+)
+def test_bad_argument_is_one_clear_line(argument: str, message: str, archive_url: str) -> None:
+    done = run_crawl(argument, archive_url=archive_url, timeout=60)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_unwritable_archive_fails_clearly(farm: SiteFarm, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    served = next(iter(farm))
+    before = len(served.requests)
+    done = run_crawl(f"url={served.start_url}", archive_url=f"sqlite:///{blocker}/archive.sqlite3")
+    assert done.returncode == 1
+    assert "error: cannot create the folder" in done.stderr
+    assert "Traceback" not in done.stderr
+    # Nothing is fetched when nothing could be stored.
+    assert served.requests[before:] == []
+
+
+def test_unreachable_site_is_a_failed_run(archive_path: Path, archive_url: str) -> None:
+    # Port 9 on loopback: nothing listens there, the connection is refused at once.
+    done = run_crawl("url=http://127.0.0.1:9/portal/Pages/Trang-chu.aspx", archive_url=archive_url)
+    assert done.returncode == 1
+    (run,) = _rows(archive_path, "SELECT * FROM crawl_runs")
+    assert run["status"] == "failed"
+    failures = _rows(archive_path, "SELECT stage, reason FROM failures")
+    assert [failure["stage"] for failure in failures] == ["fetch"]
+    assert "Connection" in failures[0]["reason"] or "refused" in failures[0]["reason"]

@@ -90,17 +90,14 @@ def build_site(folder: Path, count: int) -> None:
         )
         pager = f'<span class="CurrentPage">{index}</span>'
         if index < len(chunks):
-            pager += f'<a href="/portal/Pages/Tin-tuc-su-kien.aspx?PageIndex={index + 1}">{index + 1}</a>'
-        html = re.sub(
-            r"<body.*</body>",
-            lambda _: f"<body><div>{entries}</div>{pager}</body>",
-            list_html,
-            flags=re.S,
-        )
+            following = f"/portal/Pages/Tin-tuc-su-kien.aspx?PageIndex={index + 1}"
+            pager += f'<a href="{following}">{index + 1}</a>'
+        body = f"<body><div>{entries}</div>{pager}</body>"
+        html = re.sub(r"<body.*</body>", lambda _, body=body: body, list_html, flags=re.S)
         name = f"list{index}.html"
         (folder / name).write_text(html, "utf-8")
         pages.append((f"/portal/Pages/Tin-tuc-su-kien.aspx?PageIndex={index}", name, "list"))
-    home = '<html><body><a href="/portal/Pages/Tin-tuc-su-kien.aspx?PageIndex=1">Tin tức</a></body></html>'
+    home = '<html><body><a href="Tin-tuc-su-kien.aspx?PageIndex=1">Tin tức</a></body></html>'
     (folder / "home.html").write_text(home, "utf-8")
     pages.append(("/portal/Pages/Trang-chu.aspx", "home.html", "home"))
     toml = [
@@ -151,16 +148,13 @@ def main() -> None:
                 f"START = {served.start_url!r}\nORIGIN = {served.origin!r}\n" + BARE_SPIDER, "utf-8"
             )
             start = len(served.requests)
-            bare = measure(
-                [sys.executable, "-m", "scrapy", "runspider", str(bare_file), *flags]
-                + ["-s", "ITEM_PIPELINES={}"]
-            )
+            runspider = [sys.executable, "-m", "scrapy", "runspider", str(bare_file)]
+            bare = measure([*runspider, *flags, "-s", "ITEM_PIPELINES={}"])
             bare_pages = len(served.requests) - start
             archive = f"sqlite:///{scratch}/bench.sqlite3"
+            crawl = [sys.executable, "-m", "scrapy", "crawl", "wards"]
             ours = measure(
-                [sys.executable, "-m", "scrapy", "crawl", "wards", "-a", f"url={served.start_url}"]
-                + flags
-                + ["-s", f"ARCHIVE_URL={archive}"]
+                [*crawl, "-a", f"url={served.start_url}", *flags, "-s", f"ARCHIVE_URL={archive}"]
             )
             our_pages = len(served.requests) - start - bare_pages
             stored = stored_articles(archive)

@@ -183,3 +183,14 @@ class Failure(Base):
     http_status: Mapped[int | None] = mapped_column(Integer)
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
     occurred_at: Mapped[Timestamp]
+
+
+class UrlAlias(Base):
+    """Another URL that led to an article (a redirecting shortlink): known, not fetched again."""
+
+    __tablename__ = "url_aliases"
+    __table_args__ = (Index("ix_url_aliases_article", "article_id"),)
+
+    alias: Mapped[str] = mapped_column(Text, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    first_seen_at: Mapped[Timestamp]

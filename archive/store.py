@@ -225,6 +225,31 @@ def store_article(
     return StoredArticle(row.id, "updated" if changed else "unchanged", row.duplicate_of)
 
 
+def store_aliases(
+    session: Session, article_id: int, aliases: list[str], url: str, now: str
+) -> None:
+    """Remember other URLs that led to the article, so they count as known next time."""
+    for alias in dict.fromkeys(aliases):
+        if alias != url and session.get(models.UrlAlias, alias) is None:
+            session.add(models.UrlAlias(alias=alias, article_id=article_id, first_seen_at=now))
+
+
+def known_urls(session: Session, site_slugs: list[str]) -> set[str]:
+    """Canonical URLs (and their aliases) of the articles the archive holds for these sites."""
+    site_ids = select(models.Site.id).where(models.Site.slug.in_(site_slugs))
+    urls = set(
+        session.scalars(select(models.Article.url).where(models.Article.site_id.in_(site_ids)))
+    )
+    urls.update(
+        session.scalars(
+            select(models.UrlAlias.alias)
+            .join(models.Article, models.Article.id == models.UrlAlias.article_id)
+            .where(models.Article.site_id.in_(site_ids))
+        )
+    )
+    return urls
+
+
 def record_failure(
     session: Session,
     *,

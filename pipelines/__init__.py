@@ -20,6 +20,7 @@ from archive.store import (
     finish_run,
     record_failure,
     start_run,
+    store_aliases,
     store_article,
     store_raw,
     upsert_site,
@@ -116,6 +117,7 @@ class ArchivePipeline:
             raw_id = store_raw(session, item.raw, self.run_id)
             if item.article is not None:
                 stored = store_article(session, site_id, item.article, raw_id, now)
+                store_aliases(session, stored.article_id, item.aliases, item.article.url, now)
                 self.counts[f"articles_{stored.outcome}"] += 1
                 log.info("%s article %s", stored.outcome, item.article.url)
                 return

@@ -189,12 +189,15 @@ def parse_day_month(text: str) -> tuple[int, int] | None:
     return None
 
 
-def date_only(found: VnDate) -> VnDate:
-    """The same day with the time dropped: for CMSs that print date-only fields as 00:00:00."""
+def date_only(found: VnDate, *, minutes_too: bool = True) -> VnDate:
+    """The same day without a time, when the time is a CMS's midnight placeholder.
+
+    A printed "00:00:00" is a date-only field on every platform we know (nobody
+    publishes at midnight to the second); a bare "00:00" only where the
+    platform is known to print date-only fields that way.
+    """
     moment = found.moment
-    if (moment.hour, moment.minute, moment.second) == (0, 0, 0) and found.precision in (
-        "second",
-        "minute",
-    ):
+    midnight = (moment.hour, moment.minute, moment.second) == (0, 0, 0)
+    if midnight and (found.precision == "second" or (minutes_too and found.precision == "minute")):
         return VnDate(moment, "day")
     return found

@@ -17,10 +17,11 @@ from lxml.html import HtmlElement
 from archive.records import Article, RawPage
 from pipelines.blocks import read_blocks
 from pipelines.body import clean_body
+from pipelines.generic import find_content, find_heading, find_summary
 from pipelines.html import ParseError, decode_html, parse_html
 from pipelines.pagedates import find_dates
 from pipelines.text import clean_text
-from spiders.platforms import Profile, profile
+from spiders.platforms import GENERIC, Profile
 
 # Bump whenever a change alters what is extracted; stored with every article.
 EXTRACTOR_VERSION = "2026.11.1"
@@ -44,8 +45,12 @@ def _region(title: HtmlElement | None, body: HtmlElement) -> HtmlElement:
     return fallback
 
 
-def _title(doc: HtmlElement, chosen: Profile) -> tuple[str, HtmlElement | None]:
-    element = chosen.title.first(doc)
+def _title(
+    doc: HtmlElement, chosen: Profile, body: HtmlElement | None
+) -> tuple[str, HtmlElement | None]:
+    element = chosen.title.first(doc) if chosen.name != GENERIC else None
+    if element is None or not clean_text(element.text_content()):
+        element = find_heading(doc, body)
     if element is not None:
         text = clean_text(element.text_content())
         if text:
@@ -55,6 +60,15 @@ def _title(doc: HtmlElement, chosen: Profile) -> tuple[str, HtmlElement | None]:
         if text:
             return text, None
     return "", None
+
+
+def _body(doc: HtmlElement, chosen: Profile) -> HtmlElement | None:
+    """The profile's body element; for unknown layouts, the best-scoring text block."""
+    if chosen.name != GENERIC:
+        element = chosen.body.first(doc)
+        if element is not None:
+            return element
+    return find_content(doc)
 
 
 def base_url(doc: HtmlElement, url: str) -> str:
@@ -73,17 +87,19 @@ def extract_from_doc(
     hints: Mapping[str, str] | None = None,
 ) -> Article:
     hints = hints or {}
-    title, title_element = _title(doc, chosen)
+    body_element = _body(doc, chosen)
+    if body_element is None:
+        raise ExtractionError(
+            f"no article body: none of {list(chosen.body.css)} matched and no text block found"
+        )
+    title, title_element = _title(doc, chosen, body_element)
     if not title:
         raise ExtractionError(f"no title: none of {list(chosen.title.css)} matched, no <title>")
-    body_element = chosen.body.first(doc)
-    if body_element is None and chosen.name != "generic":
-        body_element = profile("generic").body.first(doc)
-    if body_element is None:
-        raise ExtractionError(f"no article body: none of {list(chosen.body.css)} matched")
-    summary_element = chosen.summary.first(doc)
-    summary = clean_text(summary_element.text_content()) if summary_element is not None else ""
     region = _region(title_element, body_element)
+    summary_element = chosen.summary.first(doc)
+    if summary_element is None:
+        summary_element = find_summary(region, body_element)
+    summary = clean_text(summary_element.text_content()) if summary_element is not None else ""
     for unwanted in chosen.drop.every(region):
         if unwanted is not body_element:
             unwanted.drop_tree()

@@ -40,6 +40,14 @@ _LABELS_UPDATED = re.compile(r"^(?:cập nhật(?: lúc| ngày)?|ngày cập nh�
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[-/](\d{1,2})[-/](\d{1,2})(?:/|[-_])")
 _NEWS_TYPES = re.compile(r"(News|Blog|Report)?Article|WebPage|Posting", re.IGNORECASE)
 LABEL_MAX_CHARS = 90
+DATELINE_MAX_CHARS = 60
+# A line made of a date, maybe a time, a weekday, separators and a view count.
+_DATELINE = re.compile(
+    r"^(?:(?:thứ \w+|chủ nhật|cn)\s*[,-]?\s*)?\(?\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\)?"
+    r"(?:\s*[|,-]?\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm|sa|ch)?)?"
+    r"(?:\s*[|-]?\s*[\d.,]+\s*lượt xem)?$"
+    r"|^\d{1,2}:\d{2}(?::\d{2})?\s*[|-]?\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$"
+)
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,17 @@ def url_date(url: str, now: datetime) -> VnDate | None:
     return parse_vn_date(f"{day}/{month}/{year}", now=now)
 
 
+def dateline(lines: Sequence[str], now: datetime) -> VnDate | None:
+    """The first short line that is mostly a date ("11/10/2021 14:48 39 lượt xem")."""
+    for line in lines:
+        text = normalize(line)
+        if len(text) <= DATELINE_MAX_CHARS and _DATELINE.search(text):
+            found = parse_vn_date(text, now=now)
+            if found:
+                return found
+    return None
+
+
 def find_dates(
     doc: HtmlElement,
     *,
@@ -134,23 +153,23 @@ def find_dates(
     list_date: str | None = None,
 ) -> PageDates:
     """The published and updated times of an article page, from the best evidence there is."""
-    candidates: list[tuple[str, VnDate | None]] = []
     machine_published, machine_updated = machine_dates(doc, now)
-    candidates.append(("machine", machine_published))
-    element = profile.published.first(doc)
-    element_date = None
-    if element is not None:
-        element_date = parse_vn_date(element.text_content(), now=now)
-        if element_date and profile.midnight_means_date_only:
-            element_date = date_only(element_date)
-    candidates.append(("element", element_date))
+    element = profile.published.first(doc) if profile.published else None
+    element_date = parse_vn_date(element.text_content(), now=now) if element is not None else None
     labelled_published, labelled_updated = labelled_dates(region_lines, now)
-    candidates.append(("label", labelled_published))
-    candidates.append(("url", url_date(url, now)))
-    candidates.append(("list", parse_vn_date(list_date, now=now) if list_date else None))
+    candidates: list[tuple[str, VnDate | None]] = [
+        ("machine", machine_published),
+        ("element", element_date),
+        ("label", labelled_published),
+        ("dateline", dateline(region_lines, now)),
+        ("url", url_date(url, now)),
+        ("list", parse_vn_date(list_date, now=now) if list_date else None),
+    ]
     published_from, published = next(
         ((name, found) for name, found in candidates if found is not None), (None, None)
     )
+    if published is not None:
+        published = date_only(published, minutes_too=profile.midnight_means_date_only)
     if published and labelled_published and labelled_published.day != published.day:
         log.warning(
             "%s: dates disagree: %s says %s, a labelled line says %s",
@@ -159,4 +178,7 @@ def find_dates(
             published.day,
             labelled_published.day,
         )
-    return PageDates(published, machine_updated or labelled_updated, published_from)
+    updated = machine_updated or labelled_updated
+    if updated is not None:
+        updated = date_only(updated, minutes_too=profile.midnight_means_date_only)
+    return PageDates(published, updated, published_from)

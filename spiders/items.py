@@ -15,6 +15,7 @@ class PageItem:
     raw: RawPage
     platform: str
     hints: dict[str, str] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)  # other URLs that led here (redirects)
     article: Article | None = None
     error: str | None = None
 

@@ -100,16 +100,33 @@ class Profile:
     body: Selectors = Selectors()
     author: Selectors = Selectors()
     drop: Selectors = Selectors()
+    detect_text: tuple[re.Pattern[str], ...] = ()
+    skip_urls: tuple[re.Pattern[str], ...] = ()
+    canonical_rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()
+    # A class in spiders/families.py for lists that need code (JSON, POST).
+    code: str | None = None
     # SharePoint prints date-only fields as "dd/mm/yyyy 00:00:00": midnight means "time unknown".
     midnight_means_date_only: bool = False
 
     def is_article_url(self, url: str) -> bool:
-        return any(pattern.search(url) for pattern in self.article_urls)
+        return any(pattern.search(url) for pattern in self.article_urls) and not self.is_skipped(
+            url
+        )
 
     def is_list_url(self, url: str) -> bool:
         return any(pattern.search(url) for pattern in self.list_urls) and not self.is_article_url(
             url
         )
+
+    def is_skipped(self, url: str) -> bool:
+        """Print and savefile copies, and other pages of the family that are never articles."""
+        return any(pattern.search(url) for pattern in self.skip_urls)
+
+    def canonical(self, url: str) -> str:
+        """The family's own canonical form of an article URL (a savefile copy → its original)."""
+        for pattern, replacement in self.canonical_rewrites:
+            url = pattern.sub(replacement, url)
+        return url
 
 
 def _compile_patterns(name: str, key: str, values: list[str]) -> tuple[re.Pattern[str], ...]:
@@ -133,8 +150,19 @@ def build_profile(name: str, spec: dict[str, object]) -> Profile:
                 values[key] = Selectors.of(list(value))  # type: ignore[call-overload]
             except Exception as exc:
                 raise ProfileError(f"platform {name!r}: bad selector in {key}: {exc}") from None
-        elif key in ("detect_generator", "detect_urls", "article_urls", "list_urls"):
+        elif key in (
+            "detect_generator",
+            "detect_urls",
+            "detect_text",
+            "article_urls",
+            "list_urls",
+            "skip_urls",
+        ):
             values[key] = _compile_patterns(name, key, list(value))  # type: ignore[call-overload]
+        elif key == "canonical_rewrites":
+            pairs = [(str(p), str(r)) for p, r in value]  # type: ignore[attr-defined]
+            patterns = _compile_patterns(name, key, [p for p, _ in pairs])
+            values[key] = tuple(zip(patterns, (r for _, r in pairs), strict=True))
         else:
             values[key] = value
     return Profile(**values)  # type: ignore[arg-type]
@@ -168,24 +196,26 @@ def _generator(doc: HtmlElement) -> str:
     )
 
 
-def detection_scores(doc: HtmlElement, url: str) -> dict[str, int]:
-    """How strongly a page looks like each family: markers 2 each, generator 3, URL 1."""
+def detection_scores(doc: HtmlElement, url: str, html: str = "") -> dict[str, int]:
+    """How strongly a page looks like each family: generator 3, markers and text 2 each, URL 1."""
     generator = _generator(doc)
+    head = html[:300_000]
     scores: dict[str, int] = {}
     for name, candidate in load_profiles().items():
         if name == GENERIC:
             continue
         score = 3 * any(p.search(generator) for p in candidate.detect_generator)
         score += 2 * sum(bool(s(doc)) for s in candidate.detect_markers.compiled)
+        score += 2 * sum(bool(p.search(head)) for p in candidate.detect_text)
         score += any(p.search(url) for p in candidate.detect_urls)
         if score:
             scores[name] = score
     return scores
 
 
-def detect_platform(doc: HtmlElement, url: str) -> str:
+def detect_platform(doc: HtmlElement, url: str, html: str = "") -> str:
     """The best-matching family of a page, or `generic` when none is convincing."""
-    scores = detection_scores(doc, url)
+    scores = detection_scores(doc, url, html)
     if not scores:
         return GENERIC
     best = max(scores, key=lambda name: scores[name])

@@ -1,16 +1,18 @@
 """`scrapy crawl wards`: the one spider, a thin adapter over registry, profiles and discovery.
 
-It walks home page → news lists → pagination → articles, and yields each
-fetched article page as a PageItem; extraction and storage happen in the
-pipelines. Every request carries its site, so many sites crawl in one run.
+It walks home page → news lists (HTML, JSON, POST, feeds, sitemaps) →
+pagination → articles, and yields each fetched article page as a PageItem;
+extraction and storage happen in the pipelines. By default it fetches only
+what the archive does not hold yet (see spiders/plan.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -19,19 +21,37 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.records import RawPage, iso, now_vn
+from archive.db import Archive, ArchiveError
+from archive.records import RawPage, SiteInfo, iso, now_vn
+from archive.store import known_urls
 from pipelines.html import ParseError, decode_html, parse_html
 from spiders import discovery
+from spiders.discovery import Listing, ListItem, ListRequest
+from spiders.families import code_for
+from spiders.feeds import feed_links, looks_like_feed, parse_feed, robots_sitemaps
 from spiders.items import FetchFailure, PageItem
 from spiders.options import CrawlOptions, parse_options
-from spiders.platforms import GENERIC, detect_platform, profile
+from spiders.plan import Policy, plan_links, plan_listing
+from spiders.platforms import GENERIC, Profile, detect_platform, profile
 from spiders.registry import Site, load_registry, select_sites, site_for_url
 from spiders.urls import canonical_url
 
-# How far from the start page the spider looks for other news lists (menus).
-LIST_DISCOVERY_HOPS = 2
-MAX_LIST_PAGES = 2000
 _HTML_TYPES = (b"text/html", b"application/xhtml")
+
+
+@dataclass
+class SiteRun:
+    """One site's state during a run: its family, what the archive knows, its request budget."""
+
+    site: Site
+    platform: str | None
+    known: set[str] = field(default_factory=set)
+    requests: int = 0
+    fixed_platform: bool = False
+
+    @property
+    def profile(self) -> Profile:
+        return profile(self.platform or GENERIC)
 
 
 class WardsSpider(scrapy.Spider):
@@ -42,8 +62,8 @@ class WardsSpider(scrapy.Spider):
             {k: v for k, v in kwargs.items() if not k.startswith("_")}
         )
         super().__init__(*args, name=self.name)
-        self.sites: dict[str, Site] = {}
-        self.platforms: dict[str, str] = {}
+        self.policy = Policy(self.options.full, self.options.since, self.options.until)
+        self.runs: dict[str, SiteRun] = {}
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -67,112 +87,235 @@ class WardsSpider(scrapy.Spider):
             chosen = [site_for_url(canonical_url(spider.options.url), registry)]
         else:
             chosen = select_sites(registry, spider.options.sites)
-        spider.sites = {site.slug: site for site in chosen}
-        spider.platforms = {
-            site.slug: site.info.platform for site in chosen if site.info.platform is not None
-        }
-        spider.allowed_domains = sorted(
-            {urlsplit(site.start_url).hostname or "" for site in chosen}
-        )
+        known = spider._known(crawler.settings.get("ARCHIVE_URL"), [s.slug for s in chosen])
+        for site in chosen:
+            spider.runs[site.slug] = SiteRun(
+                site, site.info.platform, known, fixed_platform=site.info.platform is not None
+            )
+        spider.allowed_domains = sorted({urlsplit(s.start_url).hostname or "" for s in chosen})
+        spider.max_requests = crawler.settings.getint("WARDNEWS_MAX_REQUESTS_PER_SITE", 20000)
+        spider.max_list_pages = crawler.settings.getint("WARDNEWS_MAX_LIST_PAGES", 2000)
+        spider.list_hops = crawler.settings.getint("WARDNEWS_LIST_HOPS", 2)
         return spider
+
+    def _known(self, archive_url: str, slugs: list[str]) -> set[str]:
+        """What the archive already holds for these sites (empty on a first run)."""
+        try:
+            with Archive(archive_url, readonly=True) as archive, archive.session() as session:
+                found = known_urls(session, slugs)
+        except ArchiveError:
+            return set()
+        self.logger.info("archive knows %d article URLs of these sites", len(found))
+        return found
 
     # Requests ---------------------------------------------------------------
 
-    def _request(self, url: str, site: Site, callback: Any, **meta: Any) -> scrapy.Request:
-        meta.update(site=site.slug, download_slot=urlsplit(url).netloc.lower())
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
+    def _request(
+        self, target: str | ListRequest, run: SiteRun, callback: Any, **meta: Any
+    ) -> scrapy.Request | None:
+        """A request for this site, or None once the site's request budget is spent."""
+        if run.requests >= self.max_requests:
+            if run.requests == self.max_requests:
+                self.logger.warning(
+                    "site %s: request budget %d spent", run.site.slug, self.max_requests
+                )
+                run.requests += 1
+            return None
+        run.requests += 1
+        listed = target if isinstance(target, ListRequest) else ListRequest(target)
+        meta.update(
+            site=run.site.slug,
+            download_slot=urlsplit(listed.url).netloc.lower(),
+            list_request=listed,
+        )
+        if listed.method == "POST":
+            return scrapy.FormRequest(
+                listed.url,
+                formdata=dict(listed.form),
+                callback=callback,
+                errback=self.on_error,
+                meta=meta,
+            )
+        return scrapy.Request(listed.url, callback=callback, errback=self.on_error, meta=meta)
+
+    def _article(self, url: str, run: SiteRun, hints: dict[str, str]) -> scrapy.Request | None:
+        return self._request(run.profile.canonical(url), run, self.parse_article, hints=hints)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for site in self.sites.values():
+        for run in self.runs.values():
+            site = run.site
             self.logger.info("site %s: starting at %s", site.slug, site.start_url)
-            yield self._request(canonical_url(site.start_url), site, self.parse_entry, hops=0)
-            for list_url in site.lists:
-                yield self._request(
-                    canonical_url(list_url), site, self.parse_list, hops=1, page_no=1
-                )
+            robots = urljoin(site.start_url, "/robots.txt")
+            for request in (
+                self._request(robots, run, self.parse_robots, speculative=True),
+                self._request(canonical_url(site.start_url), run, self.parse_entry, hops=0),
+                *(
+                    self._request(canonical_url(u), run, self.parse_list, hops=1)
+                    for u in site.lists
+                ),
+            ):
+                if request is not None:
+                    yield request
 
     # Callbacks --------------------------------------------------------------
 
-    def _site(self, response: Response) -> Site:
-        return self.sites[response.meta["site"]]
+    def _run(self, response: Response) -> SiteRun:
+        return self.runs[response.meta["site"]]
 
-    def _document(self, response: Response):  # type: ignore[no-untyped-def]
+    def _page(self, response: Response) -> tuple[Any, str] | None:
         content_type = response.headers.get(b"Content-Type") or b"text/html"
         if not content_type.lower().startswith(_HTML_TYPES):
             self.logger.info("skipping %s: not HTML (%s)", response.url, content_type.decode())
             return None
         text, _ = decode_html(response.body, content_type.decode("latin-1"))
         try:
-            return parse_html(text)
+            return parse_html(text), text
         except ParseError as exc:
             self.logger.warning("cannot read %s: %s", response.url, exc)
             return None
 
+    def _detect(self, run: SiteRun, doc: Any, url: str, html: str) -> None:
+        """Detect the family; while it is unknown, every page gets another look."""
+        if run.fixed_platform or (run.platform not in (None, GENERIC)):
+            return
+        detected = detect_platform(doc, url, html)
+        if detected != run.platform:
+            self.logger.info("site %s: platform %s (from %s)", run.site.slug, detected, url)
+            run.platform = detected
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        run = self._run(response)
+        text = response.body.decode("utf-8", errors="replace")
+        for sitemap in robots_sitemaps(text, response.url):
+            yield self._request(sitemap, run, self.parse_feed, hops=1, speculative=True)
+
     def parse_entry(self, response: Response) -> Iterator[Any]:
         """The start URL: detect the platform, then treat it as an article or as a list."""
-        site = self._site(response)
-        doc = self._document(response)
-        if doc is None:
+        run = self._run(response)
+        page = self._page(response)
+        if page is None:
             yield self._fetch_failure(
-                site, response.url, "start page is not readable HTML", response
+                run, response.url, "start page is not readable HTML", response
             )
             return
-        if site.slug not in self.platforms:
-            detected = detect_platform(doc, response.url)
-            self.platforms[site.slug] = detected
-            self.logger.info("site %s: detected platform %s", site.slug, detected)
-        chosen = profile(self.platforms[site.slug])
-        if discovery.looks_like_article(doc, canonical_url(response.url), chosen):
-            yield self._page_item(response, site, {})
+        doc, html = page
+        self._detect(run, doc, response.url, html)
+        if discovery.looks_like_article(doc, canonical_url(response.url), run.profile):
+            yield self._page_item(response, run, {})
             return
-        yield from self._follow_listing(response, doc, site)
+        yield from self._follow(response, run, *self._html_listing(doc, html, response.url, run))
 
     def parse_list(self, response: Response) -> Iterator[Any]:
-        site = self._site(response)
-        doc = self._document(response)
-        if doc is not None:
-            yield from self._follow_listing(response, doc, site)
+        run = self._run(response)
+        request: ListRequest = response.meta["list_request"]
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        if looks_like_feed(response.body, content_type):
+            yield from self.parse_feed(response)
+            return
+        listing = code_for(run.profile).read(response.body, content_type, request, run.profile)
+        if listing is not None:
+            yield from self._follow(response, run, listing, [], [])
+            return
+        page = self._page(response)
+        if page is not None:
+            doc, html = page
+            self._detect(run, doc, response.url, html)
+            yield from self._follow(
+                response, run, *self._html_listing(doc, html, response.url, run)
+            )
 
-    def _follow_listing(self, response: Response, doc: Any, site: Site) -> Iterator[Any]:
-        chosen = profile(self.platforms.get(site.slug, GENERIC))
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        run = self._run(response)
+        feed = parse_feed(response.body, response.url)
+        items = [ListItem(e.url, e.title, e.date_text) for e in feed.entries]
+        for child in feed.child_sitemaps:
+            yield self._request(child, run, self.parse_feed, hops=response.meta.get("hops", 1))
+        yield from self._follow(response, run, Listing(items=items), [], [])
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        yield self._page_item(response, self._run(response), response.meta.get("hints", {}))
+
+    # Listing ----------------------------------------------------------------
+
+    def _html_listing(
+        self, doc: Any, html: str, url: str, run: SiteRun
+    ) -> tuple[Listing, list[str], list[str]]:
+        """(the list's own items and next page, other article links, candidate list pages)."""
+        chosen = run.profile
+        page_url = canonical_url(url)
+        if chosen.name == GENERIC:
+            listing = Listing(items=discovery.generic_article_links(doc, page_url))
+            others: list[str] = []
+            candidates = discovery.generic_list_links(doc, page_url)
+        else:
+            listing = Listing(items=discovery.list_items(doc, page_url, chosen))
+            others = discovery.article_links(doc, page_url, chosen)
+            candidates = discovery.list_links(doc, page_url, chosen)
+        code = code_for(chosen)
+        following = discovery.next_page(doc, page_url, chosen)
+        listing.next = (
+            ListRequest(following) if following else code.next_request(html, page_url, listing)
+        )
+        listing.sources = code.sources(doc, html, page_url)
+        listing.feeds = feed_links(doc, page_url)
+        return listing, others, candidates
+
+    def _follow(
+        self,
+        response: Response,
+        run: SiteRun,
+        listing: Listing,
+        others: list[str],
+        candidates: list[str],
+    ) -> Iterator[Any]:
         page_url = canonical_url(response.url)
         hops = response.meta.get("hops", 0)
         page_no = response.meta.get("page_no", 1)
-        items = discovery.list_items(doc, page_url, chosen)
-        for item in items:
+        for item in listing.items:
+            item_url = run.profile.canonical(item.url)
+            if item_url != item.url:
+                listing.items[listing.items.index(item)] = dataclasses.replace(item, url=item_url)
+        plan = plan_listing(listing.items, run.known, self.policy, now_vn())
+        requests = []
+        for item in plan.fetch:
             hints = {"list_url": page_url, "list_title": item.title}
             if item.date_text:
                 hints["list_date"] = item.date_text
-            yield self._request(item.url, site, self.parse_article, hints=hints)
-        for url in discovery.article_links(doc, page_url, chosen):
-            yield self._request(url, site, self.parse_article, hints={"list_url": page_url})
-        following = discovery.next_page(doc, page_url, chosen)
-        if following and items and page_no < MAX_LIST_PAGES:
-            yield self._request(following, site, self.parse_list, hops=hops, page_no=page_no + 1)
-        if hops < LIST_DISCOVERY_HOPS:
+            requests.append(self._article(item.url, run, hints))
+        listed = {item.url for item in listing.items}
+        for url in plan_links([u for u in others if u not in listed], run.known, self.policy):
+            requests.append(self._article(url, run, {"list_url": page_url}))
+        if plan.follow_next and listing.next and page_no < self.max_list_pages:
+            requests.append(
+                self._request(listing.next, run, self.parse_list, hops=hops, page_no=page_no + 1)
+            )
+        for source in listing.sources:
+            requests.append(self._request(source, run, self.parse_list, hops=hops + 1))
+        for feed in listing.feeds:
+            requests.append(
+                self._request(feed, run, self.parse_feed, hops=hops + 1, speculative=True)
+            )
+        if hops < self.list_hops:
             # Menu links are only candidates: a dead one is not a crawl error.
-            for url in discovery.list_links(doc, page_url, chosen):
-                yield self._request(
-                    url, site, self.parse_list, hops=hops + 1, page_no=1, speculative=True
+            for url in candidates:
+                requests.append(
+                    self._request(url, run, self.parse_list, hops=hops + 1, speculative=True)
                 )
-
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        yield self._page_item(response, self._site(response), response.meta.get("hints", {}))
+        yield from (request for request in requests if request is not None)
 
     # Items ------------------------------------------------------------------
 
-    def _site_info(self, site: Site):  # type: ignore[no-untyped-def]
-        platform = self.platforms.get(site.slug)
-        return dataclasses.replace(site.info, platform=platform or site.info.platform)
+    def _site_info(self, run: SiteRun) -> SiteInfo:
+        return dataclasses.replace(run.site.info, platform=run.platform or run.site.info.platform)
 
-    @staticmethod
-    def _raw(response: Response) -> RawPage:
+    def _raw(self, response: Response, run: SiteRun | None = None) -> RawPage:
         headers = {
             key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
             for key, values in response.headers.items()
         }
+        url = canonical_url(response.url)
         return RawPage(
-            url=canonical_url(response.url),
+            url=run.profile.canonical(url) if run else url,
             final_url=response.url,
             status=response.status,
             headers=headers,
@@ -180,19 +323,23 @@ class WardsSpider(scrapy.Spider):
             fetched_at=iso(now_vn()),
         )
 
-    def _page_item(self, response: Response, site: Site, hints: dict[str, str]) -> PageItem:
+    def _page_item(self, response: Response, run: SiteRun, hints: dict[str, str]) -> PageItem:
+        raw = self._raw(response, run)
+        requested = [*response.meta.get("redirect_urls", []), response.request.url]
+        aliases = [run.profile.canonical(canonical_url(url)) for url in requested]
         return PageItem(
-            site=self._site_info(site),
-            raw=self._raw(response),
-            platform=self.platforms.get(site.slug, GENERIC),
+            site=self._site_info(run),
+            raw=raw,
+            platform=run.platform or GENERIC,
             hints=hints,
+            aliases=[alias for alias in dict.fromkeys(aliases) if alias != raw.url],
         )
 
     def _fetch_failure(
-        self, site: Site, url: str, reason: str, response: Response | None = None
+        self, run: SiteRun, url: str, reason: str, response: Response | None = None
     ) -> FetchFailure:
         return FetchFailure(
-            site=self._site_info(site),
+            site=self._site_info(run),
             url=canonical_url(url),
             reason=reason,
             http_status=response.status if response is not None else None,
@@ -200,23 +347,24 @@ class WardsSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
-        """A request that failed for good (after retries): record it, unless robots.txt said no."""
+        """A request that failed for good (after retries): record it, unless it was only a guess."""
         request = failure.request  # type: ignore[attr-defined]
-        site = self.sites.get(request.meta.get("site", ""))
-        if site is None:
+        run = self.runs.get(request.meta.get("site", ""))
+        if run is None:
             return
         if request.meta.get("speculative"):
             self.crawler.stats.inc_value("wardnews/dead_candidate_links")
             self.logger.info(
-                "candidate list page failed (%s): %s", failure.getErrorMessage(), request.url
+                "candidate page failed (%s): %s", failure.getErrorMessage(), request.url
             )
+            return
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            self.logger.info("not fetched (%s): %s", failure.getErrorMessage(), request.url)
             return
         if failure.check(HttpError):
             response = failure.value.response
-            yield self._fetch_failure(site, request.url, f"HTTP {response.status}", response)
+            yield self._fetch_failure(run, request.url, f"HTTP {response.status}", response)
             return
-        if failure.check(IgnoreRequest):
-            self.logger.info("not fetched (%s): %s", failure.getErrorMessage(), request.url)
-            return
-        reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        yield self._fetch_failure(site, request.url, reason)
+        yield self._fetch_failure(
+            run, request.url, f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        )

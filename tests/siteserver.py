@@ -119,7 +119,14 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8", "replace")
-        self._answer("POST", dict(parse_qsl(body, keep_blank_values=True)))
+        form = dict(parse_qsl(body, keep_blank_values=True))
+        if body.lstrip().startswith("{"):  # ASP.NET page methods may post JSON
+            try:
+                form = {k: str(v) for k, v in json.loads(body).items()}
+            except (ValueError, AttributeError):
+                form = {}
+        self.server.forms[f"POST {self.path}"] = form
+        self._answer("POST", form)
 
     def _answer(self, method: str, form: dict[str, str]) -> None:
         site = self.server.site
@@ -162,6 +169,7 @@ class _SiteServer(ThreadingHTTPServer):
         self.site = site
         self.origin = f"http://{HOST}:{self.server_address[1]}"
         self.requests: list[str] = []
+        self.forms: dict[str, dict[str, str]] = {}  # the last form posted to each URL
         self.ignored = {name.lower() for name in site.meta.get("ignore_params", [])}
         # IIS (SharePoint, ASP.NET) paths are case-insensitive; most other servers' are not.
         self.case_insensitive = bool(site.meta.get("case_insensitive_paths", False))
@@ -203,6 +211,17 @@ class ServedSite:
     @property
     def requests(self) -> list[str]:
         return self.server.requests
+
+    def kind_of(self, request_line: str) -> str:
+        """What a logged request hit: a page kind, "robots" or "missing"."""
+        method, _, target = request_line.partition(" ")
+        parts = urlsplit(target)
+        if parts.path == "/robots.txt":
+            return "robots"
+        page = self.server.match(
+            method, parts.path, parts.query, self.server.forms.get(request_line, {})
+        )
+        return page.kind if page else "missing"
 
 
 def stable_ports(sites: list[FixtureSite], base: int = STABLE_PORT_BASE) -> dict[str, int]:

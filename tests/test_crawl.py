@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -69,19 +71,41 @@ def test_crawl_by_url_stores_every_article_once(
     assert raw_count == len(expected)
 
 
-def test_second_run_changes_nothing(farm: SiteFarm, archive_path: Path, archive_url: str) -> None:
-    served = next(iter(farm))
+_PAGE_NUMBER = re.compile(
+    r"(?i)([?&](?:pageindex|page|paged|p|trang|[\w.]*_(?:cur|page))=\d+|/(?:page|trang)[/-]\d+)"
+)
+
+
+def _list_identity(request_line: str) -> str:
+    """The list a list-page request belongs to: its URL without the page number."""
+    return _PAGE_NUMBER.sub("", request_line.split(" ", 1)[1])
+
+
+@pytest.mark.parametrize("site", load_sites(), ids=lambda site: site.slug)
+def test_second_run_fetches_no_article_and_stores_nothing(
+    site: FixtureSite, farm: SiteFarm, archive_path: Path, archive_url: str
+) -> None:
+    served = farm.by_slug(site.slug)
     first = run_crawl(f"url={served.start_url}", archive_url=archive_url)
     assert first.returncode == 0, first.stderr[-3000:]
     counts = "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_images),"
     counts += " (SELECT count(*) FROM raw_pages), (SELECT count(*) FROM article_versions)"
     before = tuple(_rows(archive_path, counts)[0])
+    start = len(served.requests)
     second = run_crawl(f"url={served.start_url}", archive_url=archive_url)
     assert second.returncode == 0, second.stderr[-3000:]
+    requested = served.requests[start:]
+    kinds = [served.kind_of(line) for line in requested]
+    per_list: dict[str, int] = {}
+    for line, kind in zip(requested, kinds, strict=True):
+        if kind in ("list", "feed"):
+            per_list[_list_identity(line)] = per_list.get(_list_identity(line), 0) + 1
+    print(f"{site.slug}: second run made {len(requested)} requests: {dict(Counter(kinds))}")
     assert tuple(_rows(archive_path, counts)[0]) == before
     last = _rows(archive_path, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
-    assert (last["articles_new"], last["articles_updated"]) == (0, 0)
-    assert last["articles_unchanged"] == before[0]
+    assert (last["status"], last["articles_new"], last["articles_updated"]) == ("ok", 0, 0)
+    assert "article" not in kinds and "copy" not in kinds
+    assert per_list and max(per_list.values()) <= 2, per_list
 
 
 def test_registry_sites_by_slug(

@@ -1,0 +1,138 @@
+"""Finding an article in a page of unknown layout.
+
+Paragraph text scores its container and, half as much, the container's
+parent; links, and names like "menu", "footer" or "tin-khac", count against;
+names like "content" or "chi-tiet" count for. The best-scoring element is the
+article body. Used when no platform profile applies, or its selectors miss.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from pipelines.text import clean_text
+
+CHROME = re.compile(
+    r"(?i)menu|\bnav|footer|header|sidebar|side-bar|breadcrumb|banner|comment|binh-?luan|related|"
+    r"lien-?quan|tin-?khac|other|share|social|widget|module-?(?:left|right)|counter|thong-?ke|"
+    r"advert|quang-?cao|\bads?\b|popup|cookie|login|search|tag|copyright|pager|pagination|slide"
+)
+CONTENT = re.compile(
+    r"(?i)content|article|detail|chi-?tiet|noi-?dung|body|post|entry|news-?text|main-?text|"
+    r"journal|story|fulltext|bodytext|rte"
+)
+# Not "form": ASP.NET pages wrap the whole page in one.
+SKIP_TAGS = frozenset(("script", "style", "noscript", "nav", "header", "footer", "aside"))
+PARAGRAPH_TAGS = ("p", "div", "td", "li", "blockquote", "pre")
+# Bare text in these is a paragraph of the element itself, not of its parent.
+TEXT_HOLDERS = frozenset(("div", "td"))
+MIN_PARAGRAPH_CHARS = 25
+INLINE_TAGS = frozenset(("a", "b", "strong", "em", "i", "span", "font", "u", "br", "sup", "sub"))
+CONTAINERS = frozenset(("div", "section", "ul", "table", "aside"))
+
+
+def _names(element: HtmlElement) -> str:
+    return f"{element.get('class') or ''} {element.get('id') or ''}"
+
+
+def _link_density(element: HtmlElement, size: int) -> float:
+    linked = sum(len(clean_text(a.text_content())) for a in element.iter("a"))
+    return min(linked / size, 1.0) if size else 1.0
+
+
+def _own_text(element: HtmlElement) -> str:
+    """Text directly in this element and its inline children, not in nested blocks."""
+    if element.tag == "p":
+        return clean_text(element.text_content())
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag in INLINE_TAGS:
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return clean_text(" ".join(parts))
+
+
+def _in_chrome(element: HtmlElement) -> bool:
+    for ancestor in element.iterancestors():
+        if ancestor.tag in SKIP_TAGS:
+            return True
+        names = _names(ancestor)
+        if ancestor.tag in CONTAINERS and CHROME.search(names) and not CONTENT.search(names):
+            return True
+    return False
+
+
+def find_content(doc: HtmlElement) -> HtmlElement | None:
+    """The element holding the article's paragraphs, or None when the page has none."""
+    scores: dict[HtmlElement, float] = {}
+    for element in doc.iter(*PARAGRAPH_TAGS):
+        text = _own_text(element)
+        if len(text) < MIN_PARAGRAPH_CHARS or _in_chrome(element):
+            continue
+        score = 1 + text.count(",") + min(len(text) / 100, 3)
+        holder = element if element.tag in TEXT_HOLDERS else element.getparent()
+        if holder is None:
+            continue
+        scores[holder] = scores.get(holder, 0) + score
+        grandparent = holder.getparent()
+        if grandparent is not None:
+            scores[grandparent] = scores.get(grandparent, 0) + score / 2
+    best: HtmlElement | None = None
+    best_score = 0.0
+    for element, score in scores.items():
+        if element.tag in ("html", "body"):
+            continue
+        size = len(clean_text(element.text_content()))
+        names = _names(element)
+        weight = 1.0 - _link_density(element, size)
+        if CONTENT.search(names):
+            weight *= 1.5
+        if CHROME.search(names) and not CONTENT.search(names):
+            weight *= 0.2
+        final = score * weight
+        if final > best_score:
+            best, best_score = element, final
+    return best
+
+
+def find_heading(doc: HtmlElement, content: HtmlElement | None) -> HtmlElement | None:
+    """The headline: the last h1/h2 before the content (or its first), else the page's first h1."""
+    headings = doc.xpath("//h1 | //h2")
+    if content is not None:
+        order = {element: i for i, element in enumerate(doc.iter())}
+        start = order.get(content, 0)
+        before = [h for h in headings if order.get(h, 0) < start and clean_text(h.text_content())]
+        before = [h for h in before if not _in_chrome(h)]
+        if before:
+            h1s = [h for h in before if h.tag == "h1"]
+            return (h1s or before)[-1]
+        inside = [h for h in content.iter("h1", "h2") if clean_text(h.text_content())]
+        if inside:
+            return inside[0]
+    h1s = [h for h in doc.iter("h1") if clean_text(h.text_content())]
+    return h1s[0] if h1s else None
+
+
+SUMMARY = re.compile(
+    r"(?i)(?:^|[\s_-])(?:sapo|summary|lead|hometext|description|desc|tom-?tat|trich-?yeu|intro|excerpt|"
+    r"abstract|chapeau|teaser)(?:$|[\s_-])"
+)
+SUMMARY_CHARS = (30, 800)
+
+
+def find_summary(region: HtmlElement, body: HtmlElement) -> HtmlElement | None:
+    """A lead (sapo) element near the article, outside its body, marked as such by its name."""
+    inside_body = set(body.iter())
+    for element in region.iter():
+        if element in inside_body or not isinstance(element.tag, str):
+            continue
+        if not SUMMARY.search(_names(element)) or _in_chrome(element):
+            continue
+        size = len(clean_text(element.text_content()))
+        if SUMMARY_CHARS[0] <= size <= SUMMARY_CHARS[1] and not element.xpath(
+            ".//a[string-length(normalize-space()) > 30]"
+        ):
+            return element
+    return None

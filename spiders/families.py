@@ -1,0 +1,191 @@
+"""Platforms whose lists need code: lists loaded as JSON, and pagination by POST.
+
+A profile names one of these by `code = "…"`. Each reads what the page's own
+scripts would have requested, and turns the responses into a Listing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from pipelines.html import ParseError, parse_html
+from spiders.discovery import Listing, ListItem, ListRequest, list_items, page_number, with_page
+from spiders.platforms import Profile
+from spiders.urls import absolute_link, same_site
+
+_URL_KEYS = ("urlDetail", "url", "Url", "URL", "link", "Link", "href", "detailUrl", "DetailUrl")
+_TITLE_KEYS = ("title", "Title", "name", "Name", "headline", "TieuDe")
+_DATE_KEYS = (
+    "createdDate",
+    "CreatedDate",
+    "publishDate",
+    "PublishDate",
+    "PublishTime",
+    "date",
+    "Date",
+)
+_TOTAL_KEYS = ("total", "Total", "totalCount", "TotalCount", "totalRecord", "TotalRecord")
+_LIST_KEYS = ("items", "Items", "data", "Data", "results", "Results", "d", "list", "List")
+
+
+class ListCode:
+    """Hooks a platform overrides; the defaults do nothing."""
+
+    def sources(self, doc: HtmlElement, html: str, page_url: str) -> list[ListRequest]:
+        """List sources a page loads by script (a JSON endpoint's first page)."""
+        return []
+
+    def next_request(self, html: str, page_url: str, listing: Listing) -> ListRequest | None:
+        """The next page of an HTML list when the page pages by script (POST)."""
+        return None
+
+    def read(
+        self, body: bytes, content_type: str, request: ListRequest, profile: Profile
+    ) -> Listing | None:
+        """A list response that is not a whole HTML page; None to read it as HTML."""
+        return None
+
+
+class JsonLists(ListCode):
+    """Lists loaded as JSON: Liferay's `p_p_resource_id=loadPage`, DotNetNuke `api/…/listnew`."""
+
+    endpoint = re.compile(
+        r"""['"]((?:https?:)?/[^'"\s<>]*?(?:p_p_resource_id=loadPage|/api/[^'"\s<>]*list)[^'"\s<>]*)['"]""",
+        re.IGNORECASE,
+    )
+    # `url + '&_xyz_page=' + n`: the name of the page parameter the script appends.
+    appended_page = re.compile(
+        r"""['"][&?]?([\w.]*?(?:page|cur|pageindex))=['"]\s*\+""", re.IGNORECASE
+    )
+
+    def sources(self, doc: HtmlElement, html: str, page_url: str) -> list[ListRequest]:
+        found: dict[str, None] = {}
+        scripts = "\n".join(doc.xpath("//script[not(@src)]/text()"))
+        for match in self.endpoint.finditer(scripts):
+            url = absolute_link(match.group(1).replace("&amp;", "&"), page_url)
+            if not url or not same_site(url, urlsplit(page_url).netloc):
+                continue
+            if page_number(url) is None:
+                appended = self.appended_page.search(scripts[match.end() : match.end() + 400])
+                if appended:
+                    url += ("&" if "?" in url else "?") + f"{appended.group(1)}=1"
+            found[url] = None
+        return [ListRequest(url) for url in found]
+
+    def read(
+        self, body: bytes, content_type: str, request: ListRequest, profile: Profile
+    ) -> Listing | None:
+        if "json" not in content_type.lower() and body.lstrip()[:1] not in (b"{", b"["):
+            return None
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return Listing()
+        records, total = _records(data)
+        items = []
+        for record in records:
+            url = absolute_link(_first(record, _URL_KEYS), request.url)
+            if url and same_site(url, urlsplit(request.url).netloc):
+                title = " ".join(str(_first(record, _TITLE_KEYS) or "").split())
+                items.append(ListItem(url, title, _first(record, _DATE_KEYS)))
+        listing = Listing(items=items)
+        current = page_number(request.url) or 1
+        size = max(len(records), 1)
+        if items and (total is None or current * size < total):
+            following = with_page(request.url, current + 1)
+            listing.next = ListRequest(following) if following else None
+        return listing
+
+
+def _first(record: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = record.get(key)
+        if value not in (None, ""):
+            return str(value)
+    return None
+
+
+def _records(data: Any) -> tuple[list[dict[str, Any]], int | None]:
+    """The list of item objects in a JSON answer, and the total count when it says."""
+    if isinstance(data, str):  # ASP.NET wraps answers as {"d": "<json text>"}
+        try:
+            return _records(json.loads(data))
+        except ValueError:
+            return [], None
+    if isinstance(data, list):
+        return [item for item in data if isinstance(item, dict)], None
+    if not isinstance(data, dict):
+        return [], None
+    total = next((int(data[k]) for k in _TOTAL_KEYS if str(data.get(k, "")).isdigit()), None)
+    for key in _LIST_KEYS:
+        if key in data:
+            records, inner_total = _records(data[key])
+            return records, total if total is not None else inner_total
+    return [], total
+
+
+class PostPaging(ListCode):
+    """ASP.NET page-method pagination (Ninh Bình): page 2 on is a POST answered by HTML."""
+
+    default_endpoint = "/DesktopModule/UIArticleInMenu/ArticleInMenuPagination.aspx/LoadArticle"
+    endpoint = re.compile(r"""['"]([^'"\s]*\.aspx/LoadArticle)['"]""", re.IGNORECASE)
+    fields = ("article_category_id", "site_id", "page_size", "lang")
+    call = re.compile(r"LoadArticle\w*\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)", re.IGNORECASE)
+
+    def _field(self, html: str, name: str) -> str | None:
+        match = re.search(rf"""\b{name}\b['"]?\s*[:=]\s*['"]?([\w-]+)""", html, re.IGNORECASE)
+        return match.group(1) if match else None
+
+    def next_request(self, html: str, page_url: str, listing: Listing) -> ListRequest | None:
+        category, site = self._field(html, "article_category_id"), self._field(html, "site_id")
+        if not (category and site):
+            call = self.call.search(html)
+            if not call:
+                return None
+            category, site = call.group(1), call.group(2)
+        endpoint = self.endpoint.search(html)
+        url = urljoin(page_url, endpoint.group(1) if endpoint else self.default_endpoint)
+        form = {
+            "article_category_id": category,
+            "site_id": site,
+            "page": "2",
+            "page_size": self._field(html, "page_size") or str(len(listing.items) or 10),
+            "lang": self._field(html, "lang") or "vi-VN",
+        }
+        return ListRequest.post(url, form)
+
+    def read(
+        self, body: bytes, content_type: str, request: ListRequest, profile: Profile
+    ) -> Listing | None:
+        if request.method != "POST":
+            return None
+        text = body.decode("utf-8", errors="replace")
+        try:
+            payload = json.loads(text)
+            text = payload.get("d", "") if isinstance(payload, dict) else text
+        except ValueError:
+            pass
+        try:
+            fragment = parse_html(f"<html><body>{text}</body></html>")
+        except ParseError:
+            return Listing()
+        items = list_items(fragment, request.url, profile)
+        listing = Listing(items=items)
+        if items:
+            form = dict(request.form)
+            form["page"] = str(int(form.get("page", "1")) + 1)
+            listing.next = ListRequest.post(request.url, form)
+        return listing
+
+
+CODE: dict[str, ListCode] = {"json_lists": JsonLists(), "post_paging": PostPaging()}
+NO_CODE = ListCode()
+
+
+def code_for(profile: Profile) -> ListCode:
+    return CODE.get(profile.code or "", NO_CODE)

@@ -21,6 +21,7 @@ from archive.records import Article, RawPage, SiteInfo
 
 Outcome = Literal["new", "updated", "unchanged"]
 RAW_COMPRESSION_LEVEL = 6
+GONE_STATUSES = (404, 410)
 # Fields whose change makes a re-crawled article "updated" (and keeps a version).
 COMPARED_FIELDS = (
     "title",
@@ -234,8 +235,16 @@ def store_aliases(
             session.add(models.UrlAlias(alias=alias, article_id=article_id, first_seen_at=now))
 
 
+def article_id_for(session: Session, url: str) -> int | None:
+    return session.scalar(select(models.Article.id).where(models.Article.url == url))
+
+
 def known_urls(session: Session, site_slugs: list[str]) -> set[str]:
-    """Canonical URLs (and their aliases) of the articles the archive holds for these sites."""
+    """What an incremental crawl need not fetch again for these sites.
+
+    The articles' canonical URLs and their aliases, and links that answered
+    404 or 410 (a dead link stays dead; `full=1` tries them again).
+    """
     site_ids = select(models.Site.id).where(models.Site.slug.in_(site_slugs))
     urls = set(
         session.scalars(select(models.Article.url).where(models.Article.site_id.in_(site_ids)))
@@ -247,7 +256,28 @@ def known_urls(session: Session, site_slugs: list[str]) -> set[str]:
             .where(models.Article.site_id.in_(site_ids))
         )
     )
+    urls.update(
+        session.scalars(
+            select(models.Failure.url).where(
+                models.Failure.site_id.in_(site_ids),
+                models.Failure.stage == "fetch",
+                models.Failure.http_status.in_(GONE_STATUSES),
+            )
+        )
+    )
     return urls
+
+
+def site_platforms(session: Session, site_slugs: list[str]) -> dict[str, str]:
+    """The platform family each of these sites was last crawled as (generic ones left out)."""
+    rows = session.execute(
+        select(models.Site.slug, models.Site.platform).where(
+            models.Site.slug.in_(site_slugs),
+            models.Site.platform.is_not(None),
+            models.Site.platform != "generic",
+        )
+    )
+    return dict(rows.tuples().all())
 
 
 def record_failure(

@@ -17,6 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from archive.db import Archive, ArchiveError
 from archive.records import SiteInfo, iso, now_vn
 from archive.store import (
+    GONE_STATUSES,
+    article_id_for,
     finish_run,
     record_failure,
     start_run,
@@ -26,7 +28,7 @@ from archive.store import (
     upsert_site,
 )
 from pipelines.extract import EXTRACTOR_VERSION, ExtractionError, extract_article
-from spiders.items import FetchFailure, PageItem
+from spiders.items import AliasItem, FetchFailure, PageItem
 from spiders.platforms import profile
 
 log = logging.getLogger(__name__)
@@ -133,6 +135,11 @@ class ArchivePipeline:
                 raw_id=raw_id,
             )
             log.warning("not an article: %s: %s", item.raw.url, item.error)
+        elif isinstance(item, AliasItem):
+            article_id = article_id_for(session, item.url)
+            if article_id is not None:
+                store_aliases(session, article_id, [item.alias], item.url, now)
+            return
         elif isinstance(item, FetchFailure):
             raw_id = store_raw(session, item.raw, self.run_id) if item.raw is not None else None
             record_failure(
@@ -146,6 +153,11 @@ class ArchivePipeline:
                 http_status=item.http_status,
                 raw_id=raw_id,
             )
+            if item.http_status in GONE_STATUSES:
+                # A dead link on the site, not a failure of the crawl: recorded, not counted.
+                self.counts["gone"] += 1
+                log.info("gone: %s: %s", item.url, item.reason)
+                return
             log.warning("fetch failed: %s: %s", item.url, item.reason)
         else:
             return
@@ -200,6 +212,7 @@ class ArchivePipeline:
         except SQLAlchemyError as exc:
             log.critical("could not record the end of run %s: %s", self.run_id, exc)
             status = "failed"
+        stats.set_value("wardnews/gone_links", self.counts["gone"])
         stats.set_value("wardnews/run_id", self.run_id)
         stats.set_value("wardnews/status", status)
         log.info(

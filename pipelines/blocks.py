@@ -33,11 +33,13 @@ LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
 _CAPTION_CLASS = re.compile(r"caption|desc|chu-?thich|chuthich|image_?note|img-?note|legend", re.I)
 _CENTERED = re.compile(r"text-align\s*:\s*center", re.I)
 _NOT_CONTENT_IMAGE = re.compile(
-    r"(?:^|[/_.-])(?:icon|icons|spacer|blank|pixel|transparent|logo|banner|btn|button|print|email|"
-    r"facebook|zalo|twitter|rss|arrow|bullet|emoticon|smiley|loading|captcha|qrcode|qr-code)"
+    r"(?:^|[/_.-])(?:icon|icons|ico|spacer|blank|pixel|transparent|logo|banner|btn|button|print|email|"
+    r"mail|share|sharing|social|fb|facebook|zalo|twitter|google|youtube|rss|arrow|bullet|emoticon|"
+    r"smiley|loading|captcha|qrcode|qr-code|adobe|pdf|doc|word|excel)"
     r"(?:[/_.-]|\d|$)",
     re.I,
 )
+LINK_BLOCK_SHARE = 0.6
 _LIST_MARKER = re.compile(r"^(?:[-–—+•*·]|\d{1,2}[.)]|[a-zđ][.)])\s")
 
 
@@ -51,9 +53,16 @@ class Block:
     caption_like: bool = False
     heading: bool = False
     group: int | None = None
+    link_share: float = 0.0  # how much of the text is link text
+
+    @property
+    def is_links(self) -> bool:
+        """Mostly link text: an item of a related-news list, not a paragraph."""
+        return self.link_share >= LINK_BLOCK_SHARE
 
     @property
     def is_image(self) -> bool:
+        """An image, or ("" url) an inline data: image that is not kept but owns a caption."""
         return self.image_url is not None
 
 
@@ -117,6 +126,8 @@ class _Reader:
         self.italic_chars = 0
         self.all_chars = 0
         self.italic_depth = 0
+        self.link_chars = 0
+        self.link_depth = 0
         self.block_stack: list[HtmlElement] = []
         self.group_stack: list[int] = []
 
@@ -132,22 +143,37 @@ class _Reader:
         self.all_chars += size
         if self.italic_depth:
             self.italic_chars += size
+        if self.link_depth:
+            self.link_chars += size
 
     def flush(self) -> None:
         raw = "".join(self.buffer)
         self.buffer.clear()
         italic = self.all_chars > 0 and self.italic_chars >= 0.8 * self.all_chars
-        self.italic_chars = self.all_chars = 0
+        link_share = self.link_chars / self.all_chars if self.all_chars else 0.0
+        self.italic_chars = self.all_chars = self.link_chars = 0
         container = self.block_stack[-1] if self.block_stack else None
         hinted = italic or (container is not None and _caption_like(container))
         heading = container is not None and container.tag in HEADING_TAGS
         group = self.group_stack[-1] if self.group_stack else None
         for paragraph in split_lines(raw):
-            self.blocks.append(Block(paragraph, caption_like=hinted, heading=heading, group=group))
+            self.blocks.append(
+                Block(
+                    paragraph,
+                    caption_like=hinted,
+                    heading=heading,
+                    group=group,
+                    link_share=link_share,
+                )
+            )
 
     def image(self, element: HtmlElement) -> None:
         url = image_url(element, self.base_url)
         if url is None:
+            if (element.get("src") or "").strip().startswith("data:image"):
+                # An inline base64 picture: not stored, but its caption must not become text.
+                self.flush()
+                self.blocks.append(Block(image_url=""))
             return
         self.flush()
         group = self.group_stack[-1] if self.group_stack else None
@@ -177,10 +203,14 @@ def read_blocks(root: HtmlElement, base_url: str) -> list[Block]:
                     reader.group_stack.append(id(element))
             if tag in ITALIC_TAGS:
                 reader.italic_depth += 1
+            if tag == "a":
+                reader.link_depth += 1
             reader.text(element.text)
             continue
         if tag in ITALIC_TAGS:
             reader.italic_depth -= 1
+        if tag == "a":
+            reader.link_depth -= 1
         if tag in BLOCK_TAGS:
             reader.flush()
             reader.block_stack.pop()

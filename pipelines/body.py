@@ -22,6 +22,9 @@ CAPTION_MAX_WORDS = 60
 # Repeated runs shorter than this (in characters) are legitimate (list items, "- Đạt.").
 REPEAT_MIN_CHARS = 120
 _FILE_NAME = re.compile(r"^[\w\s().~-]+\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)
+_BARE_LABEL = re.compile(
+    r"^(tác giả(?: bài viết)?|người viết|thực hiện|nguồn(?: tin)?|tin, ảnh|bài, ảnh)\s*:?\s*$", re.I
+)
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\.?$")
 
 
@@ -32,6 +35,7 @@ class Patterns:
     author_lines: tuple[re.Pattern[str], ...]
     source_lines: tuple[re.Pattern[str], ...]
     lead_source: re.Pattern[str]
+    inline_links: re.Pattern[str]
 
 
 @cache
@@ -48,6 +52,7 @@ def patterns() -> Patterns:
         author_lines=compile_all("author_lines"),
         source_lines=compile_all("source_lines"),
         lead_source=re.compile(data["lead_source"]),
+        inline_links=re.compile(data["inline_links"], re.IGNORECASE),
     )
 
 
@@ -67,16 +72,50 @@ def is_boilerplate(text: str) -> bool:
     return any(p.search(text) for p in patterns().lines)
 
 
+def _inline_link_line(block: Block) -> bool:
+    return block.link_share >= 0.4 and bool(patterns().inline_links.match(block.text))
+
+
 def drop_boilerplate(blocks: list[Block]) -> list[Block]:
-    return [b for b in blocks if b.is_image or not is_boilerplate(b.text)]
+    return [b for b in blocks if b.is_image or not (is_boilerplate(b.text) or _inline_link_line(b))]
+
+
+def _is_marker(block: Block) -> bool:
+    return not block.is_image and any(p.search(block.text) for p in patterns().tail_markers)
 
 
 def cut_tail(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
-    """(article, what follows it): split at "Tin khác", "Tệp đính kèm:", "Từ khóa:"…"""
-    for i, block in enumerate(blocks):
-        if not block.is_image and any(p.search(block.text) for p in patterns().tail_markers):
-            return blocks[:i], blocks[i:]
-    return blocks, []
+    """(article, what follows it): split at "Tin khác", "Tệp đính kèm:", "Từ khóa:"…
+
+    A related-news box set inside the article (a marker, a few links, then more
+    article text) is removed, and the text after it kept.
+    """
+    kept: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        if not _is_marker(blocks[i]):
+            kept.append(blocks[i])
+            i += 1
+            continue
+        j = i + 1
+        while j < len(blocks) and (
+            blocks[j].is_links or (blocks[j].is_image and blocks[j - 1].is_links)
+        ):
+            j += 1
+        rest = blocks[j:]
+        if j > i + 1 and _substantial(rest):
+            i = j  # an inline box: drop the marker and its links, keep reading
+            continue
+        return kept, blocks[i:]
+    return kept, []
+
+
+def _substantial(blocks: list[Block]) -> bool:
+    """Whether article text follows: a long paragraph that is not links and not a byline."""
+    return any(
+        not b.is_image and not b.is_links and len(words(b.text)) >= 12 and not _is_marker(b)
+        for b in blocks
+    )
 
 
 def is_file_name(text: str) -> bool:
@@ -97,7 +136,7 @@ def _looks_like_caption(block: Block, image: Block) -> bool:
     return count <= 40 and not ends_sentence(block.text.rstrip(")").rstrip())
 
 
-def attach_captions(blocks: list[Block]) -> tuple[list[Block], list[Image]]:
+def attach_captions(blocks: list[Block], title: str = "") -> tuple[list[Block], list[Image]]:
     """Move captions out of the text into images; a caption printed twice is read once."""
     kept: list[Block] = []
     images: list[Image] = []
@@ -110,6 +149,16 @@ def attach_captions(blocks: list[Block]) -> tuple[list[Block], list[Image]]:
             continue
         caption: str | None = None
         j = i + 1
+        echoes = {fold(title)} if title else set()
+        # A caption cell that first repeats the headline, then captions.
+        if (
+            j + 1 < len(blocks)
+            and not blocks[j].is_image
+            and fold(blocks[j].text) in echoes
+            and _looks_like_caption(blocks[j + 1], block)
+            and fold(blocks[j + 1].text) not in echoes
+        ):
+            j += 1
         if j < len(blocks) and _looks_like_caption(blocks[j], block):
             caption = blocks[j].text
             j += 1
@@ -123,7 +172,8 @@ def attach_captions(blocks: list[Block]) -> tuple[list[Block], list[Image]]:
         if caption is None and kept and fold(kept[-1].text) == fold(block.alt) and block.alt:
             # Caption printed above the image, equal to its alt text.
             caption = kept.pop().text
-        images.append(Image(block.image_url or "", caption))
+        if block.image_url:  # "" is an inline data: image: its caption goes, it stays unlisted
+            images.append(Image(block.image_url, caption))
         i = j
     return kept, images
 
@@ -174,6 +224,16 @@ def _is_name(text: str) -> bool:
     return all(_NAME_WORD.match(part) for part in parts)
 
 
+def _split_affiliation(byline: str) -> tuple[str, str | None]:
+    """ "Thanh Thủy (Trung tâm VH-TT-TT)" → ("Thanh Thủy", "Trung tâm VH-TT-TT")."""
+    match = re.match(
+        r"^(?P<name>[^()]+?)\s*\((?:theo\s+)?(?P<org>[^()]{2,60})\)$", byline, re.IGNORECASE
+    )
+    if not match:
+        return byline, None
+    return match.group("name").strip(), match.group("org").strip()
+
+
 def _match_named(text: str, rules: tuple[re.Pattern[str], ...]) -> re.Match[str] | None:
     for rule in rules:
         match = rule.match(text)
@@ -212,11 +272,38 @@ def take_bylines(
             if "name" in sourced.groupdict() and sourced.group("name"):
                 source = source or sourced.group("name").strip()
         elif author is None and _is_name(text):
-            author = text.strip()
+            author, affiliation = _split_affiliation(text.strip())
+            source = source or affiliation
         else:
             break
         kept.pop()
     return kept, author, source
+
+
+def split_lead_source(text: str) -> tuple[str, str | None]:
+    """ "(PLVN) - Ngày 17/7, …" → ("Ngày 17/7, …", "PLVN")."""
+    match = patterns().lead_source.match(text)
+    if not match:
+        return text, None
+    return text[match.end() :].strip(), match.group("name").strip()
+
+
+def bylines_in(lines: list[str]) -> tuple[str | None, str | None]:
+    """(author, source) named by labelled lines ("Tác giả: …", "Nguồn tin: …") anywhere."""
+    author = source = None
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        # A label and its value in separate elements ("Tác giả" / "Thu Trang").
+        bare = _BARE_LABEL.match(line)
+        if bare and following and len(following) <= 80:
+            line = f"{bare.group(1)}: {following}"
+        named = _match_named(line, patterns().author_lines)
+        if named and author is None:
+            author = named.group("name").strip()
+        sourced = _match_named(line, patterns().source_lines)
+        if sourced and source is None and sourced.groupdict().get("name"):
+            source = sourced.group("name").strip()
+    return author, source
 
 
 def take_lead_source(blocks: list[Block]) -> tuple[list[Block], str | None]:
@@ -239,7 +326,7 @@ def clean_body(blocks: list[Block], *, title: str, summary: str | None) -> Body:
     blocks = drop_boilerplate(blocks)
     blocks, tail = cut_tail(blocks)
     blocks = drop_repeats(blocks)
-    blocks, images = attach_captions(blocks)
+    blocks, images = attach_captions(blocks, title)
     blocks = drop_leading(blocks, title, summary)
     blocks, lead_source = take_lead_source(blocks)
     blocks, author, source = take_bylines(blocks, tail)

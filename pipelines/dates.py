@@ -38,6 +38,7 @@ _AM = {"sa", "am", "a.m."}
 class VnDate:
     moment: datetime
     precision: str  # second | minute | hour | day | month | year
+    seconds_written: bool = False  # the text gave seconds, even ":00"
 
     @property
     def iso(self) -> str:
@@ -131,7 +132,12 @@ def _from_iso(match: re.Match[str]) -> VnDate | None:
         if ":" not in offset:
             offset = f"{offset[:3]}:{offset[3:]}"
         moment = datetime.fromisoformat(stamp + offset).astimezone(VN_TZ)
-    return VnDate(moment, "second" if match.group(6) else "minute")
+    return VnDate(moment, _time_precision(second), seconds_written=match.group(6) is not None)
+
+
+def _time_precision(second: int | None) -> str:
+    """Seconds of exactly 00 are padding ("09:30:00"): the time is known to the minute."""
+    return "second" if second else "minute"
 
 
 def parse_vn_date(text: str | None, *, now: datetime) -> VnDate | None:
@@ -168,7 +174,7 @@ def _parse(text: str, now: datetime) -> VnDate | None:
             return VnDate(datetime(year, month, day, tzinfo=VN_TZ), "day")
         hour, minute, second = clock
         moment = datetime(year, month, day, hour, minute, second or 0, tzinfo=VN_TZ)
-        return VnDate(moment, "second" if second is not None else "minute")
+        return VnDate(moment, _time_precision(second), seconds_written=second is not None)
     month_year = _MONTH_YEAR.search(text)
     if month_year:
         month, year = int(month_year.group(1)), int(month_year.group(2))
@@ -198,6 +204,6 @@ def date_only(found: VnDate, *, minutes_too: bool = True) -> VnDate:
     """
     moment = found.moment
     midnight = (moment.hour, moment.minute, moment.second) == (0, 0, 0)
-    if midnight and (found.precision == "second" or (minutes_too and found.precision == "minute")):
+    if midnight and (found.seconds_written or (minutes_too and found.precision == "minute")):
         return VnDate(moment, "day")
     return found

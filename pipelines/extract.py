@@ -10,15 +10,14 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from itertools import chain
-from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
-from archive.records import Article, RawPage
+from archive.records import Article, Image, RawPage
 from pipelines.blocks import read_blocks
-from pipelines.body import clean_body
+from pipelines.body import attach_captions, bylines_in, clean_body, split_lead_source
 from pipelines.generic import find_content, find_heading, find_summary
-from pipelines.html import ParseError, decode_html, parse_html
+from pipelines.html import ParseError, decode_html, document_base, parse_html
 from pipelines.pagedates import find_dates
 from pipelines.text import clean_text
 from spiders.platforms import GENERIC, Profile
@@ -27,6 +26,14 @@ from spiders.platforms import GENERIC, Profile
 EXTRACTOR_VERSION = "2026.11.1"
 _HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
 _AUTHOR_LABEL = re.compile(r"^(?:tác giả(?: bài viết)?|người viết|bt|thực hiện)\s*:\s*", re.I)
+_SOURCE_LABEL = re.compile(r"^(?:nguồn(?: tin)?\s*:|theo)\s*", re.I)
+
+
+def _labelled(element: HtmlElement | None, label: re.Pattern[str]) -> str | None:
+    """An author or source element's text without its label ("Nguồn tin: X" → "X")."""
+    if element is None:
+        return None
+    return label.sub("", clean_text(element.text_content())) or None
 
 
 class ExtractionError(ValueError):
@@ -71,11 +78,40 @@ def _body(doc: HtmlElement, chosen: Profile) -> HtmlElement | None:
     return find_content(doc)
 
 
-def base_url(doc: HtmlElement, url: str) -> str:
-    for href in doc.xpath("//base/@href"):
-        if href.strip():
-            return urljoin(url, href.strip())
-    return url
+def _lead_images(
+    region: HtmlElement, title: HtmlElement | None, body: HtmlElement, base: str
+) -> list[Image]:
+    """Photos between the headline and the body (a lead photo, a field image), with captions."""
+    order = {element: i for i, element in enumerate(region.iter())}
+    start = order.get(title, -1) if title is not None else -1
+    end = order.get(body, 0)
+    inside = set(title.iter()) if title is not None else set()
+    images: list[Image] = []
+    for element in region.iter():
+        position = order[element]
+        if element.tag == "img" and start < position < end and element not in inside:
+            container = element
+            # Read the image with its figure/table/caption box, not alone.
+            for ancestor in element.iterancestors():
+                if ancestor is region or order.get(ancestor, 0) <= start:
+                    break
+                container = ancestor
+                if (
+                    ancestor.tag in ("figure", "table")
+                    or len(clean_text(ancestor.text_content())) > 0
+                ):
+                    break
+            _, found = attach_captions(read_blocks(container, base))
+            images.extend(image for image in found if image not in images)
+    return images
+
+
+def _summary_text(element: HtmlElement | None, base: str) -> str:
+    """The sapo's own text: a photo and its caption set inside the sapo box are not part of it."""
+    if element is None:
+        return ""
+    kept, _ = attach_captions(read_blocks(element, base))
+    return clean_text(" ".join(block.text for block in kept if not block.is_image))
 
 
 def extract_from_doc(
@@ -96,30 +132,43 @@ def extract_from_doc(
     if not title:
         raise ExtractionError(f"no title: none of {list(chosen.title.css)} matched, no <title>")
     region = _region(title_element, body_element)
-    summary_element = chosen.summary.first(doc)
+    summary_element = chosen.summary.first(region)
+    if summary_element is None:
+        summary_element = chosen.summary.first(doc) if chosen.name != GENERIC else None
     if summary_element is None:
         summary_element = find_summary(region, body_element)
-    summary = clean_text(summary_element.text_content()) if summary_element is not None else ""
-    for unwanted in chosen.drop.every(region):
-        if unwanted is not body_element:
-            unwanted.drop_tree()
-    page_url = base_url(doc, url)
-    body = clean_body(read_blocks(body_element, page_url), title=title, summary=summary)
-    if not body.paragraphs and not body.images:
-        raise ExtractionError("article body is empty after removing boilerplate")
-    author_element = chosen.author.first(doc)
-    author = body.author
-    if author_element is not None:
-        author = _AUTHOR_LABEL.sub("", clean_text(author_element.text_content())) or author
+    summary = _summary_text(summary_element, page_url := document_base(doc, url))
+    summary, summary_source = split_lead_source(summary)
+    source_element = chosen.source.first(region) if chosen.source else None
+    author_element = chosen.author.first(region) if chosen.author else None
+    if author_element is None and chosen.author and chosen.name != GENERIC:
+        author_element = chosen.author.first(doc)
+    lead = _lead_images(region, title_element, body_element, page_url)
+    # Dates and bylines are read before the profile drops toolbars that may hold them.
     region_lines = [block.text for block in read_blocks(region, page_url) if block.text]
     dates = find_dates(
         doc,
         url=url,
         profile=chosen,
         now=now,
+        region=region,
+        title=title_element,
         region_lines=region_lines,
         list_date=hints.get("list_date"),
     )
+    for unwanted in chosen.drop.every(region):
+        if unwanted is not body_element and unwanted is not title_element:
+            unwanted.drop_tree()
+    body = clean_body(read_blocks(body_element, page_url), title=title, summary=summary)
+    images = lead + [image for image in body.images if image not in lead]
+    if not body.paragraphs and not images:
+        raise ExtractionError("article body is empty after removing boilerplate")
+    paragraphs = set(body.paragraphs)
+    around_author, around_source = bylines_in(
+        [line for line in region_lines if line not in paragraphs]
+    )
+    author = body.author or around_author
+    author = _labelled(author_element, _AUTHOR_LABEL) or author
     published = dates.published
     return Article(
         url=url,
@@ -127,11 +176,14 @@ def extract_from_doc(
         body=body.text,
         summary=summary or None,
         author=author,
-        source=body.source,
+        source=_labelled(source_element, _SOURCE_LABEL)
+        or body.source
+        or summary_source
+        or around_source,
         published_at=published.iso if published else None,
         published_precision=published.precision if published else None,
         updated_at=dates.updated.iso if dates.updated else None,
-        images=body.images,
+        images=images,
         extractor_version=EXTRACTOR_VERSION,
     )
 

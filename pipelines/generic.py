@@ -17,7 +17,9 @@ from pipelines.text import clean_text
 CHROME = re.compile(
     r"(?i)menu|\bnav|footer|header|sidebar|side-bar|breadcrumb|banner|comment|binh-?luan|related|"
     r"lien-?quan|tin-?khac|other|share|social|widget|module-?(?:left|right)|counter|thong-?ke|"
-    r"advert|quang-?cao|\bads?\b|popup|cookie|login|search|tag|copyright|pager|pagination|slide"
+    r"advert|quang-?cao|\bads?\b|popup|cookie|login|search|tag|copyright|pager|pagination|slide|"
+    r"most|popular|xem-?nhieu|doc-?nhieu|rank|trending|hot-?news|tin-?moi|newest|latest|top-?hits|"
+    r"(?:right|left)-?col(?:umn)?\b|col(?:umn)?-?(?:right|left)\b"
 )
 CONTENT = re.compile(
     r"(?i)content|article|detail|chi-?tiet|noi-?dung|body|post|entry|news-?text|main-?text|"
@@ -30,7 +32,9 @@ PARAGRAPH_TAGS = ("p", "div", "td", "li", "blockquote", "pre")
 TEXT_HOLDERS = frozenset(("div", "td"))
 MIN_PARAGRAPH_CHARS = 25
 INLINE_TAGS = frozenset(("a", "b", "strong", "em", "i", "span", "font", "u", "br", "sup", "sub"))
-CONTAINERS = frozenset(("div", "section", "ul", "table", "aside"))
+CONTAINERS = frozenset(("div", "section", "ul", "table", "td", "aside"))
+# An <article>'s own <header> and <footer> hold its title and byline, not page chrome.
+ARTICLE_PARTS = frozenset(("header", "footer"))
 
 
 def _names(element: HtmlElement) -> str:
@@ -54,9 +58,12 @@ def _own_text(element: HtmlElement) -> str:
     return clean_text(" ".join(parts))
 
 
-def _in_chrome(element: HtmlElement) -> bool:
-    for ancestor in element.iterancestors():
-        if ancestor.tag in SKIP_TAGS:
+def in_chrome(element: HtmlElement) -> bool:
+    """Inside navigation, a sidebar, a footer, a related-news or most-read box."""
+    ancestors = list(element.iterancestors())
+    in_article = any(ancestor.tag == "article" for ancestor in ancestors)
+    for ancestor in ancestors:
+        if ancestor.tag in SKIP_TAGS and not (in_article and ancestor.tag in ARTICLE_PARTS):
             return True
         names = _names(ancestor)
         if ancestor.tag in CONTAINERS and CHROME.search(names) and not CONTENT.search(names):
@@ -69,7 +76,7 @@ def find_content(doc: HtmlElement) -> HtmlElement | None:
     scores: dict[HtmlElement, float] = {}
     for element in doc.iter(*PARAGRAPH_TAGS):
         text = _own_text(element)
-        if len(text) < MIN_PARAGRAPH_CHARS or _in_chrome(element):
+        if len(text) < MIN_PARAGRAPH_CHARS or in_chrome(element):
             continue
         score = 1 + text.count(",") + min(len(text) / 100, 3)
         holder = element if element.tag in TEXT_HOLDERS else element.getparent()
@@ -104,7 +111,7 @@ def find_heading(doc: HtmlElement, content: HtmlElement | None) -> HtmlElement |
         order = {element: i for i, element in enumerate(doc.iter())}
         start = order.get(content, 0)
         before = [h for h in headings if order.get(h, 0) < start and clean_text(h.text_content())]
-        before = [h for h in before if not _in_chrome(h)]
+        before = [h for h in before if not in_chrome(h)]
         if before:
             h1s = [h for h in before if h.tag == "h1"]
             return (h1s or before)[-1]
@@ -128,7 +135,7 @@ def find_summary(region: HtmlElement, body: HtmlElement) -> HtmlElement | None:
     for element in region.iter():
         if element in inside_body or not isinstance(element.tag, str):
             continue
-        if not SUMMARY.search(_names(element)) or _in_chrome(element):
+        if not SUMMARY.search(_names(element)) or in_chrome(element):
             continue
         size = len(clean_text(element.text_content()))
         if SUMMARY_CHARS[0] <= size <= SUMMARY_CHARS[1] and not element.xpath(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 import sys
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -106,3 +107,11 @@ def _parse_deep(text: str) -> HtmlElement:
     if not elements:
         raise ParseError("no HTML element found")
     return elements[0]
+
+
+def document_base(doc: HtmlElement, url: str) -> str:
+    """The URL relative links resolve against: <base href> when the page sets one."""
+    for href in doc.xpath("//base/@href"):
+        if href.strip():
+            return urljoin(url, href.strip())
+    return url

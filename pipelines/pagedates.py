@@ -143,25 +143,70 @@ def dateline(lines: Sequence[str], now: datetime) -> VnDate | None:
     return None
 
 
+def _element_dates(
+    profile: Profile,
+    doc: HtmlElement,
+    region: HtmlElement | None,
+    title: HtmlElement | None,
+    now: datetime,
+) -> tuple[VnDate | None, VnDate | None]:
+    """(published, updated) from the platform's date elements: the first ones after the headline.
+
+    Related-news lists beside the article carry dates in the same markup, so
+    position decides, not selector order. An element labelled "Cập nhật" is
+    an updated time.
+    """
+    if not profile.published:
+        return None, None
+    scopes = [region] if region is not None else []
+    if profile.name != "generic":
+        scopes.append(doc)
+    published = updated = None
+    for scope in scopes:
+        order = {element: i for i, element in enumerate(scope.iter())}
+        start = order.get(title, -1) if title is not None else -1
+        # After the headline first (where the article's own date line is), then before it.
+        candidates = sorted(
+            (order[element] < start, order[element], element)
+            for element in profile.published.every(scope)
+            if element in order
+        )
+        for _, _, element in candidates:
+            text = normalize(element.text_content())
+            found = parse_vn_date(text, now=now)
+            if found is None:
+                continue
+            if _LABELS_UPDATED.search(text):
+                updated = updated or found
+            elif published is None:
+                published = found
+        if published or updated:
+            break
+    return published, updated
+
+
 def find_dates(
     doc: HtmlElement,
     *,
     url: str,
     profile: Profile,
     now: datetime,
+    region: HtmlElement | None = None,
+    title: HtmlElement | None = None,
     region_lines: Sequence[str] = (),
     list_date: str | None = None,
 ) -> PageDates:
     """The published and updated times of an article page, from the best evidence there is."""
     machine_published, machine_updated = machine_dates(doc, now)
-    element = profile.published.first(doc) if profile.published else None
-    element_date = parse_vn_date(element.text_content(), now=now) if element is not None else None
+    element_date, element_updated = _element_dates(profile, doc, region, title, now)
     labelled_published, labelled_updated = labelled_dates(region_lines, now)
     candidates: list[tuple[str, VnDate | None]] = [
         ("machine", machine_published),
         ("element", element_date),
         ("label", labelled_published),
         ("dateline", dateline(region_lines, now)),
+        # Only "updated" on the page: the best there is for when it was published.
+        ("updated", element_updated or labelled_updated),
         ("url", url_date(url, now)),
         ("list", parse_vn_date(list_date, now=now) if list_date else None),
     ]
@@ -178,7 +223,7 @@ def find_dates(
             published.day,
             labelled_published.day,
         )
-    updated = machine_updated or labelled_updated
+    updated = machine_updated or element_updated or labelled_updated
     if updated is not None:
         updated = date_only(updated, minutes_too=profile.midnight_means_date_only)
     return PageDates(published, updated, published_from)

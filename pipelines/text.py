@@ -10,6 +10,8 @@ import html
 import re
 import unicodedata
 
+from pipelines.legacy import fix_legacy_encoding
+
 # Non-breaking, thin, ideographic… spaces; and \s (tabs, newlines).
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 # Zero-width characters, soft hyphens, BOMs and C0/C1 controls carry no text.
@@ -27,6 +29,8 @@ def clean_text(text: str | None) -> str:
         return ""
     if "&" in text and _LEFTOVER_ENTITY.search(text):
         text = html.unescape(text)
+    # Before removing invisible characters: TCVN3 writes "ư" as a soft hyphen.
+    text = fix_legacy_encoding(text)
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text)
     return unicodedata.normalize("NFC", text).strip()

@@ -9,31 +9,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
 
+from pipelines.generic import in_chrome
+from pipelines.html import document_base
 from pipelines.text import clean_text, fold, words
 from spiders.platforms import Profile
 from spiders.urls import absolute_link, same_site
 
-# Link texts that mean "next page" on Vietnamese sites.
-NEXT_TEXTS = frozenset(
-    {
-        "trang sau",
-        "sau",
-        "tiếp",
-        "tiếp >",
-        "trang tiếp",
-        "tiếp theo",
-        "next",
-        "»",
-        "›",
-        ">",
-        ">>",
-        "xem thêm",
-    }
-)
+# Link texts that say "next page" in words: trusted even when the URL has no page number.
+NEXT_WORDS = frozenset({"trang sau", "trang tiếp", "tiếp theo", "tiếp", "sau", "next", "next page"})
+# Arrows and "more" links mean "next" on some sites and "last page" or "another section" on
+# others: trusted only when their URL asks for the next page number.
+NEXT_SIGNS = frozenset({"»", "›", ">", ">>", "tiếp >", "xem thêm", "xem tiếp", "more"})
 _TRAP = re.compile(
     r"(?i)(/_layouts/(?!listfeed)|/search/?(?:$|[?/])|/tim-kiem|[?&](?:q|keys?|keyword|search|tukhoa|s)="
     r"|/login|/dang-nhap|/logout|/dang-xuat|/user/|/wp-admin|/wp-login|calendar|lich-cong-tac|lich-am"
@@ -136,15 +126,25 @@ def _item_date(link: HtmlElement, profile: Profile, order: dict[HtmlElement, int
 
 
 def list_items(doc: HtmlElement, page_url: str, profile: Profile) -> list[ListItem]:
-    """The articles a list page lists, in page order, once each."""
+    """The articles a list page lists, in page order, once each.
+
+    Links in the page's chrome (sidebars, "most read", related boxes) and links
+    to other list pages (pagers) are not the list's items.
+    """
     netloc = urlsplit(page_url).netloc
+    base = document_base(doc, page_url)
     order = _document_order(doc)
     items: dict[str, ListItem] = {}
     for link in profile.list_links.every(doc):
-        url = _site_link(link.get("href"), page_url, netloc)
-        if url is None or url in items or profile.is_skipped(url):
+        url = _site_link(link.get("href"), base, netloc)
+        if url is None or profile.is_skipped(url) or profile.is_list_url(url) or in_chrome(link):
             continue
         title = clean_text(link.text_content()) or clean_text(link.get("title"))
+        if url in items:
+            # A thumbnail link first, the headline link second: keep the headline.
+            if not items[url].title and title:
+                items[url] = ListItem(url, title, items[url].date_text)
+            continue
         items[url] = ListItem(url, title, _item_date(link, profile, order))
     return list(items.values())
 
@@ -156,9 +156,10 @@ def _links(doc: HtmlElement) -> list[HtmlElement]:
 def article_links(doc: HtmlElement, page_url: str, profile: Profile) -> list[str]:
     """Every link on the page whose URL has the shape of this platform's articles."""
     netloc = urlsplit(page_url).netloc
+    base = document_base(doc, page_url)
     found: dict[str, None] = {}
     for link in _links(doc):
-        url = _site_link(link.get("href"), page_url, netloc)
+        url = _site_link(link.get("href"), base, netloc)
         if url and profile.is_article_url(url) and not profile.is_skipped(url):
             found[url] = None
     return list(found)
@@ -167,9 +168,10 @@ def article_links(doc: HtmlElement, page_url: str, profile: Profile) -> list[str
 def list_links(doc: HtmlElement, page_url: str, profile: Profile) -> list[str]:
     """Links to pages that may be news lists (menus, category links) on the same site."""
     netloc = urlsplit(page_url).netloc
+    base = document_base(doc, page_url)
     found: dict[str, None] = {}
     for link in _links(doc):
-        url = _site_link(link.get("href"), page_url, netloc)
+        url = _site_link(link.get("href"), base, netloc)
         if url and profile.is_list_url(url) and not profile.is_skipped(url):
             found[url] = None
     found.pop(page_url, None)
@@ -183,6 +185,18 @@ def page_number(url: str) -> int | None:
             return int(value)
     match = _PATH_PAGE.search(urlsplit(url).path)
     return int(match.group(1)) if match else None
+
+
+def list_identity(url: str) -> str:
+    """A list URL without its page number: every page of one list gives the same string."""
+    parts = urlsplit(url)
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _PAGE_PARAM.match(k)
+    ]
+    path = _PATH_PAGE.sub("", parts.path) or "/"
+    return urlunsplit(parts._replace(path=path.rstrip("/") or "/", query=urlencode(sorted(query))))
 
 
 def with_page(url: str, number: int) -> str | None:
@@ -199,10 +213,11 @@ def with_page(url: str, number: int) -> str | None:
 def next_page(doc: HtmlElement, page_url: str, profile: Profile) -> str | None:
     """The next list page: the profile's rule, rel=next, a "Trang sau" link, or page number + 1."""
     netloc = urlsplit(page_url).netloc
+    base = document_base(doc, page_url)
     current = page_number(page_url) or 1
 
     def usable(href: str | None) -> str | None:
-        url = _site_link(href, page_url, netloc)
+        url = _site_link(href, base, netloc)
         return url if url and url != page_url else None
 
     for selector in profile.next_page.compiled:
@@ -216,13 +231,16 @@ def next_page(doc: HtmlElement, page_url: str, profile: Profile) -> str | None:
             return url
     links = _links(doc)
     for link in links:
-        text = clean_text(link.text_content()).casefold()
+        text = clean_text(link.text_content()).casefold().strip(" »›>")
+        sign = clean_text(link.text_content()).casefold()
         title = fold(link.get("title") or "")
-        if text in NEXT_TEXTS or title in ("trang sau", "tiep", "trang tiep", "next"):
-            url = usable(link.get("href"))
-            # "»" is "next" on some sites and "last" on others: trust the page number.
-            if url and page_number(url) in (None, current + 1):
-                return url
+        worded = text in NEXT_WORDS or title in ("trang sau", "tiep", "trang tiep", "next")
+        if not worded and sign not in NEXT_SIGNS:
+            continue
+        url = usable(link.get("href"))
+        number = page_number(url) if url else None
+        if url and (number == current + 1 or (worded and number is None)):
+            return url
     for link in links:
         if clean_text(link.text_content()) == str(current + 1):
             url = usable(link.get("href"))
@@ -260,33 +278,80 @@ _LIST_WORDS = re.compile(
     r"|tin-hoat-dong|xa-phuong|xã phường|ban-tin|bản tin|tin-dia-phuong|chinh-quyen)"
 )
 HEADLINE_MIN_WORDS = 5
+# Sections of a government portal that are not news: documents, procedures, Q&A, schedules.
+_NOT_NEWS = re.compile(
+    r"(?i)/(?:van-ban|vanban|van-ban-phap-luat|thu-tuc-hanh-chinh|tthc|hoi-dap|gop-y|lien-he"
+    r"|gioi-thieu|so-do|lich-cong-tac|lich-lam-viec|tags?|tu-khoa|du-thao|danh-ba)(?:/|$|\?|-)"
+)
 
 
 def looks_like_generic_article_url(url: str) -> bool:
     return bool(_ARTICLE_URL.search(url))
 
 
-def generic_article_links(doc: HtmlElement, page_url: str) -> list[ListItem]:
-    """Links that read like headlines to article-shaped URLs on the same site."""
+def generic_article_links(doc: HtmlElement, page_url: str) -> tuple[list[ListItem], list[str]]:
+    """(the list's own headline links, other headline links in sidebars and boxes)."""
     netloc = urlsplit(page_url).netloc
+    base = document_base(doc, page_url)
     found: dict[str, ListItem] = {}
+    aside: dict[str, None] = {}
     for link in _links(doc):
-        url = _site_link(link.get("href"), page_url, netloc)
-        if url is None or url in found or url == page_url:
+        url = _site_link(link.get("href"), base, netloc)
+        if url is None or url in found or url == page_url or _NOT_NEWS.search(url):
             continue
         title = clean_text(link.text_content()) or clean_text(link.get("title"))
         if looks_like_generic_article_url(url) and len(words(title)) >= HEADLINE_MIN_WORDS:
-            found[url] = ListItem(url, title, None)
-    return list(found.values())
+            if in_chrome(link):
+                aside[url] = None
+            else:
+                found[url] = ListItem(url, title, _text_date(link, base))
+    return list(found.values()), [url for url in aside if url not in found]
+
+
+_DATE_WITH_TIME = re.compile(
+    r"(?:\d{1,2}:\d{2}(?::\d{2})?\s*[|-]?\s*)?(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{4}-\d{2}-\d{2})"
+    r"(?:\s*[|-]?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:AM|PM|SA|CH))?)?",
+    re.IGNORECASE,
+)
+
+
+def _text_date(link: HtmlElement, base: str) -> str | None:
+    """The date printed in a list item of unknown layout: in the largest box around the link
+    that holds no other article link."""
+    target = link.get("href")
+    container = None
+    node = link
+    for _ in range(ANCESTOR_LEVELS):
+        node = node.getparent()
+        if node is None:
+            break
+        hrefs = {
+            a.get("href")
+            for a in node.iter("a")
+            if looks_like_generic_article_url(urljoin(base, a.get("href") or ""))
+        }
+        if hrefs - {target}:
+            break
+        container = node
+    if container is None:
+        return None
+    match = _DATE_WITH_TIME.search(container.text_content())
+    return match.group(0).strip() if match else None
 
 
 def generic_list_links(doc: HtmlElement, page_url: str) -> list[str]:
     """Menu and category links that look like news lists."""
     netloc = urlsplit(page_url).netloc
+    base = document_base(doc, page_url)
     found: dict[str, None] = {}
     for link in _links(doc):
-        url = _site_link(link.get("href"), page_url, netloc)
-        if url is None or url == page_url or looks_like_generic_article_url(url):
+        url = _site_link(link.get("href"), base, netloc)
+        if (
+            url is None
+            or url == page_url
+            or looks_like_generic_article_url(url)
+            or _NOT_NEWS.search(url)
+        ):
             continue
         text = clean_text(link.text_content())
         if len(words(text)) <= 8 and (_LIST_WORDS.search(text) or _LIST_WORDS.search(url)):

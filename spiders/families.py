@@ -30,6 +30,8 @@ _DATE_KEYS = (
     "Date",
 )
 _TOTAL_KEYS = ("total", "Total", "totalCount", "TotalCount", "totalRecord", "TotalRecord")
+_PAGES_KEYS = ("totalPage", "totalPages", "TotalPage", "TotalPages", "pageCount", "PageCount")
+_SIZE_KEYS = ("pageSize", "PageSize", "limit", "size", "perPage")
 _LIST_KEYS = ("items", "Items", "data", "Data", "results", "Results", "d", "list", "List")
 
 
@@ -71,7 +73,8 @@ class JsonLists(ListCode):
             if not url or not same_site(url, urlsplit(page_url).netloc):
                 continue
             if page_number(url) is None:
-                appended = self.appended_page.search(scripts[match.end() : match.end() + 400])
+                # The script appends the page number somewhere below: `url + '&_x_page=' + n`.
+                appended = self.appended_page.search(scripts, match.end())
                 if appended:
                     url += ("&" if "?" in url else "?") + f"{appended.group(1)}=1"
             found[url] = None
@@ -86,7 +89,7 @@ class JsonLists(ListCode):
             data = json.loads(body)
         except ValueError:
             return Listing()
-        records, total = _records(data)
+        records, _total = _records(data)
         items = []
         for record in records:
             url = absolute_link(_first(record, _URL_KEYS), request.url)
@@ -95,11 +98,30 @@ class JsonLists(ListCode):
                 items.append(ListItem(url, title, _first(record, _DATE_KEYS)))
         listing = Listing(items=items)
         current = page_number(request.url) or 1
-        size = max(len(records), 1)
-        if items and (total is None or current * size < total):
+        if items and _more_pages(data, current, len(records)):
             following = with_page(request.url, current + 1)
             listing.next = ListRequest(following) if following else None
         return listing
+
+
+def _number(data: Any, keys: tuple[str, ...]) -> int | None:
+    if isinstance(data, dict):
+        for key in keys:
+            if str(data.get(key, "")).isdigit():
+                return int(data[key])
+    return None
+
+
+def _more_pages(data: Any, current: int, count: int) -> bool:
+    """Whether a JSON list has a page after `current`, by what the answer says of itself."""
+    pages = _number(data, _PAGES_KEYS)
+    if pages is not None:
+        return current < pages
+    total = _number(data, _TOTAL_KEYS)
+    size = _number(data, _SIZE_KEYS) or count
+    if total is not None:
+        return current * size < total
+    return count > 0
 
 
 def _first(record: dict[str, Any], keys: tuple[str, ...]) -> str | None:
@@ -141,6 +163,21 @@ class PostPaging(ListCode):
         match = re.search(rf"""\b{name}\b['"]?\s*[:=]\s*['"]?([\w-]+)""", html, re.IGNORECASE)
         return match.group(1) if match else None
 
+    def _more(self, html: str, page: int, page_size: int) -> bool:
+        """Whether there is a page after `page`: maxPage, total records or the pager say so."""
+        most = re.search(r"maxPage\s*=\s*(?:parseInt\()?\s*['\"]?(\d+)", html)
+        if most:
+            return page < int(most.group(1))
+        total = re.search(
+            r"hdTotalRecord[^>]*value=['\"]?(\d+)|value=['\"]?(\d+)['\"]?[^>]*hdTotalRecord", html
+        )
+        if total:
+            return page * page_size < int(total.group(1) or total.group(2))
+        pager = {int(n) for n in re.findall(r"LoadPage\w*\(\s*(\d+)", html)}
+        if pager:
+            return page + 1 in pager
+        return True
+
     def next_request(self, html: str, page_url: str, listing: Listing) -> ListRequest | None:
         category, site = self._field(html, "article_category_id"), self._field(html, "site_id")
         if not (category and site):
@@ -150,11 +187,14 @@ class PostPaging(ListCode):
             category, site = call.group(1), call.group(2)
         endpoint = self.endpoint.search(html)
         url = urljoin(page_url, endpoint.group(1) if endpoint else self.default_endpoint)
+        page_size = self._field(html, "page_size") or str(len(listing.items) or 10)
+        if not self._more(html, 1, int(page_size) if page_size.isdigit() else 10):
+            return None
         form = {
             "article_category_id": category,
             "site_id": site,
             "page": "2",
-            "page_size": self._field(html, "page_size") or str(len(listing.items) or 10),
+            "page_size": page_size,
             "lang": self._field(html, "lang") or "vi-VN",
         }
         return ListRequest.post(url, form)
@@ -176,9 +216,13 @@ class PostPaging(ListCode):
             return Listing()
         items = list_items(fragment, request.url, profile)
         listing = Listing(items=items)
-        if items:
-            form = dict(request.form)
-            form["page"] = str(int(form.get("page", "1")) + 1)
+        form = dict(request.form)
+        page = int(form.get("page", "1")) if str(form.get("page", "1")).isdigit() else 1
+        size = (
+            int(form.get("page_size", "10")) if str(form.get("page_size", "10")).isdigit() else 10
+        )
+        if items and self._more(text, page, size):
+            form["page"] = str(page + 1)
             listing.next = ListRequest.post(request.url, form)
         return listing
 

@@ -29,3 +29,12 @@ class FetchFailure:
     reason: str
     http_status: int | None = None
     raw: RawPage | None = None
+
+
+@dataclass
+class AliasItem:
+    """Another URL of an article the archive already holds (a redirect to it): remembered."""
+
+    site: SiteInfo
+    alias: str
+    url: str

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
@@ -31,8 +32,21 @@ _SELECTOR_FIELDS = (
     "summary",
     "body",
     "author",
+    "source",
     "drop",
 )
+
+
+_PATTERN_FIELDS = (
+    "detect_generator",
+    "detect_urls",
+    "detect_text",
+    "detect_strong",
+    "article_urls",
+    "list_urls",
+    "skip_urls",
+)
+_FLAG_FIELDS = ("midnight_means_date_only", "lowercase_paths")
 
 
 class ProfileError(ValueError):
@@ -99,14 +113,19 @@ class Profile:
     summary: Selectors = Selectors()
     body: Selectors = Selectors()
     author: Selectors = Selectors()
+    source: Selectors = Selectors()
     drop: Selectors = Selectors()
     detect_text: tuple[re.Pattern[str], ...] = ()
+    # Text that only this family's pages contain (its own CDN path): as strong as a generator.
+    detect_strong: tuple[re.Pattern[str], ...] = ()
     skip_urls: tuple[re.Pattern[str], ...] = ()
     canonical_rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()
     # A class in spiders/families.py for lists that need code (JSON, POST).
     code: str | None = None
     # SharePoint prints date-only fields as "dd/mm/yyyy 00:00:00": midnight means "time unknown".
     midnight_means_date_only: bool = False
+    # IIS (SharePoint, ASP.NET) paths are case-insensitive: one article, one URL, lower-cased path.
+    lowercase_paths: bool = False
 
     def is_article_url(self, url: str) -> bool:
         return any(pattern.search(url) for pattern in self.article_urls) and not self.is_skipped(
@@ -126,6 +145,9 @@ class Profile:
         """The family's own canonical form of an article URL (a savefile copy → its original)."""
         for pattern, replacement in self.canonical_rewrites:
             url = pattern.sub(replacement, url)
+        if self.lowercase_paths:
+            parts = urlsplit(url)
+            url = urlunsplit(parts._replace(path=parts.path.lower()))
         return url
 
 
@@ -150,19 +172,16 @@ def build_profile(name: str, spec: dict[str, object]) -> Profile:
                 values[key] = Selectors.of(list(value))  # type: ignore[call-overload]
             except Exception as exc:
                 raise ProfileError(f"platform {name!r}: bad selector in {key}: {exc}") from None
-        elif key in (
-            "detect_generator",
-            "detect_urls",
-            "detect_text",
-            "article_urls",
-            "list_urls",
-            "skip_urls",
-        ):
+        elif key in _PATTERN_FIELDS:
             values[key] = _compile_patterns(name, key, list(value))  # type: ignore[call-overload]
         elif key == "canonical_rewrites":
             pairs = [(str(p), str(r)) for p, r in value]  # type: ignore[attr-defined]
             patterns = _compile_patterns(name, key, [p for p, _ in pairs])
             values[key] = tuple(zip(patterns, (r for _, r in pairs), strict=True))
+        elif key in _FLAG_FIELDS:
+            if not isinstance(value, bool):
+                raise ProfileError(f"platform {name!r}: {key} must be true or false")
+            values[key] = value
         else:
             values[key] = value
     return Profile(**values)  # type: ignore[arg-type]
@@ -197,7 +216,10 @@ def _generator(doc: HtmlElement) -> str:
 
 
 def detection_scores(doc: HtmlElement, url: str, html: str = "") -> dict[str, int]:
-    """How strongly a page looks like each family: generator 3, markers and text 2 each, URL 1."""
+    """How strongly a page looks like each family.
+
+    Generator meta or a family-only string 3, each marker element or text 2, URL shape 1.
+    """
     generator = _generator(doc)
     head = html[:300_000]
     scores: dict[str, int] = {}
@@ -207,6 +229,7 @@ def detection_scores(doc: HtmlElement, url: str, html: str = "") -> dict[str, in
         score = 3 * any(p.search(generator) for p in candidate.detect_generator)
         score += 2 * sum(bool(s(doc)) for s in candidate.detect_markers.compiled)
         score += 2 * sum(bool(p.search(head)) for p in candidate.detect_text)
+        score += 3 * any(p.search(head) for p in candidate.detect_strong)
         score += any(p.search(url) for p in candidate.detect_urls)
         if score:
             scores[name] = score

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,7 +17,11 @@ from spiders.platforms import load_profiles
 
 REGISTRY_FILE = Path(__file__).with_name("sites.toml")
 REQUIRED = ("slug", "name", "url", "platform", "unit_name", "unit_level", "province")
-OPTIONAL = ("lists", "delay", "note")
+OPTIONAL = ("lists", "delay", "tls", "note")
+TLS_MODES = ("legacy",)
+# OpenSSL's security level 0 accepts the old ciphers, small DH keys and SHA-1 of
+# servers set up a decade ago; "DEFAULT" is Scrapy's own.
+LEGACY_TLS_CIPHERS = "DEFAULT:@SECLEVEL=0"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 
 
@@ -33,7 +37,7 @@ class Site:
     start_url: str
     lists: tuple[str, ...] = ()
     delay: float | None = None
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
+    tls: str | None = None
 
     @property
     def slug(self) -> str:
@@ -79,6 +83,9 @@ def _site_from_entry(entry: dict[str, object], where: str) -> Site:
     url = check_url(str(entry["url"]), where)
     lists = tuple(check_url(str(u), where) for u in entry.get("lists", []))  # type: ignore[attr-defined]
     delay = entry.get("delay")
+    tls = entry.get("tls")
+    if tls is not None and tls not in TLS_MODES:
+        raise RegistryError(f"{where}: tls {tls!r} is not one of {', '.join(TLS_MODES)}")
     return Site(
         info=SiteInfo(
             slug=slug,
@@ -93,6 +100,7 @@ def _site_from_entry(entry: dict[str, object], where: str) -> Site:
         start_url=url,
         lists=lists,
         delay=float(delay) if delay is not None else None,  # type: ignore[arg-type]
+        tls=str(tls) if tls else None,
     )
 
 
@@ -139,7 +147,7 @@ def site_for_url(url: str, registry: dict[str, Site]) -> Site:
     netloc = urlsplit(url).netloc.lower()
     for site in registry.values():
         if site.netloc == netloc:
-            return Site(info=site.info, start_url=url, lists=(), delay=site.delay)
+            return Site(info=site.info, start_url=url, lists=(), delay=site.delay, tls=site.tls)
     return Site(
         info=SiteInfo(
             slug=slug_for_host(netloc),

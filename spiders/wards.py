@@ -23,13 +23,13 @@ from twisted.python.failure import Failure
 
 from archive.db import Archive, ArchiveError
 from archive.records import RawPage, SiteInfo, iso, now_vn
-from archive.store import known_urls
+from archive.store import known_urls, site_platforms
 from pipelines.html import ParseError, decode_html, parse_html
 from spiders import discovery
-from spiders.discovery import Listing, ListItem, ListRequest
-from spiders.families import code_for
-from spiders.feeds import feed_links, looks_like_feed, parse_feed, robots_sitemaps
-from spiders.items import FetchFailure, PageItem
+from spiders.discovery import ListRequest, list_identity
+from spiders.feeds import robots_sitemaps
+from spiders.items import AliasItem, FetchFailure, PageItem
+from spiders.listing import PageListing, html_listing, read_listing
 from spiders.options import CrawlOptions, parse_options
 from spiders.plan import Policy, plan_links, plan_listing
 from spiders.platforms import GENERIC, Profile, detect_platform, profile
@@ -37,6 +37,8 @@ from spiders.registry import Site, load_registry, select_sites, site_for_url
 from spiders.urls import canonical_url
 
 _HTML_TYPES = (b"text/html", b"application/xhtml")
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 5
 
 
 @dataclass
@@ -87,10 +89,14 @@ class WardsSpider(scrapy.Spider):
             chosen = [site_for_url(canonical_url(spider.options.url), registry)]
         else:
             chosen = select_sites(registry, spider.options.sites)
-        known = spider._known(crawler.settings.get("ARCHIVE_URL"), [s.slug for s in chosen])
+        known, platforms = spider._known(
+            crawler.settings.get("ARCHIVE_URL"), [s.slug for s in chosen]
+        )
         for site in chosen:
+            # A site crawled before by URL starts with the family found then.
+            platform = site.info.platform or platforms.get(site.slug)
             spider.runs[site.slug] = SiteRun(
-                site, site.info.platform, known, fixed_platform=site.info.platform is not None
+                site, platform, known, fixed_platform=site.info.platform is not None
             )
         spider.allowed_domains = sorted({urlsplit(s.start_url).hostname or "" for s in chosen})
         spider.max_requests = crawler.settings.getint("WARDNEWS_MAX_REQUESTS_PER_SITE", 20000)
@@ -98,15 +104,16 @@ class WardsSpider(scrapy.Spider):
         spider.list_hops = crawler.settings.getint("WARDNEWS_LIST_HOPS", 2)
         return spider
 
-    def _known(self, archive_url: str, slugs: list[str]) -> set[str]:
-        """What the archive already holds for these sites (empty on a first run)."""
+    def _known(self, archive_url: str, slugs: list[str]) -> tuple[set[str], dict[str, str]]:
+        """(URLs the archive already holds for these sites, their families); empty at first."""
         try:
             with Archive(archive_url, readonly=True) as archive, archive.session() as session:
                 found = known_urls(session, slugs)
+                platforms = site_platforms(session, slugs)
         except ArchiveError:
-            return set()
+            return set(), {}
         self.logger.info("archive knows %d article URLs of these sites", len(found))
-        return found
+        return found, platforms
 
     # Requests ---------------------------------------------------------------
 
@@ -138,8 +145,19 @@ class WardsSpider(scrapy.Spider):
             )
         return scrapy.Request(listed.url, callback=callback, errback=self.on_error, meta=meta)
 
-    def _article(self, url: str, run: SiteRun, hints: dict[str, str]) -> scrapy.Request | None:
-        return self._request(run.profile.canonical(url), run, self.parse_article, hints=hints)
+    def _article(
+        self, url: str, run: SiteRun, hints: dict[str, str], aliases: tuple[str, ...] = ()
+    ) -> scrapy.Request | None:
+        # Redirects are ours to follow: one to a known article is an alias, not a fetch.
+        return self._request(
+            run.profile.canonical(url),
+            run,
+            self.parse_article,
+            hints=hints,
+            aliases=aliases,
+            dont_redirect=True,
+            handle_httpstatus_list=list(REDIRECTS),
+        )
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for run in self.runs.values():
@@ -203,78 +221,75 @@ class WardsSpider(scrapy.Spider):
         if discovery.looks_like_article(doc, canonical_url(response.url), run.profile):
             yield self._page_item(response, run, {})
             return
-        yield from self._follow(response, run, *self._html_listing(doc, html, response.url, run))
+        yield from self._follow(response, run, html_listing(doc, html, response.url, run.profile))
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         run = self._run(response)
-        request: ListRequest = response.meta["list_request"]
+        asked: ListRequest = response.meta["list_request"]
+        request = ListRequest(response.url, asked.method, asked.form)
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        if looks_like_feed(response.body, content_type):
-            yield from self.parse_feed(response)
+        page = read_listing(response.body, content_type, request, run.profile)
+        if page is None:
+            self.logger.info("not a list: %s (%s)", response.url, content_type)
             return
-        listing = code_for(run.profile).read(response.body, content_type, request, run.profile)
-        if listing is not None:
-            yield from self._follow(response, run, listing, [], [])
-            return
-        page = self._page(response)
-        if page is not None:
-            doc, html = page
-            self._detect(run, doc, response.url, html)
-            yield from self._follow(
-                response, run, *self._html_listing(doc, html, response.url, run)
-            )
+        if page.doc is not None:
+            before = run.platform
+            self._detect(run, page.doc, response.url, page.html)
+            if run.platform != before:  # read again with the family's own rules
+                page = html_listing(page.doc, page.html, response.url, run.profile)
+        yield from self._follow(response, run, page)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
-        run = self._run(response)
-        feed = parse_feed(response.body, response.url)
-        items = [ListItem(e.url, e.title, e.date_text) for e in feed.entries]
-        for child in feed.child_sitemaps:
-            yield self._request(child, run, self.parse_feed, hops=response.meta.get("hops", 1))
-        yield from self._follow(response, run, Listing(items=items), [], [])
+        yield from self.parse_list(response)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        yield self._page_item(response, self._run(response), response.meta.get("hints", {}))
+        run = self._run(response)
+        if response.status in REDIRECTS:
+            yield from self._article_redirect(response, run)
+            return
+        if not run.fixed_platform and run.platform in (None, GENERIC):
+            # The family may show only on article pages (a bare home page led here).
+            page = self._page(response)
+            if page is not None:
+                self._detect(run, page[0], response.url, page[1])
+        yield self._page_item(response, run, response.meta.get("hints", {}))
 
-    # Listing ----------------------------------------------------------------
-
-    def _html_listing(
-        self, doc: Any, html: str, url: str, run: SiteRun
-    ) -> tuple[Listing, list[str], list[str]]:
-        """(the list's own items and next page, other article links, candidate list pages)."""
-        chosen = run.profile
-        page_url = canonical_url(url)
-        if chosen.name == GENERIC:
-            listing = Listing(items=discovery.generic_article_links(doc, page_url))
-            others: list[str] = []
-            candidates = discovery.generic_list_links(doc, page_url)
-        else:
-            listing = Listing(items=discovery.list_items(doc, page_url, chosen))
-            others = discovery.article_links(doc, page_url, chosen)
-            candidates = discovery.list_links(doc, page_url, chosen)
-        code = code_for(chosen)
-        following = discovery.next_page(doc, page_url, chosen)
-        listing.next = (
-            ListRequest(following) if following else code.next_request(html, page_url, listing)
+    def _article_redirect(self, response: Response, run: SiteRun) -> Iterator[Any]:
+        location = (response.headers.get(b"Location") or b"").decode("latin-1").strip()
+        aliases = (
+            *response.meta.get("aliases", ()),
+            run.profile.canonical(canonical_url(response.url)),
         )
-        listing.sources = code.sources(doc, html, page_url)
-        listing.feeds = feed_links(doc, page_url)
-        return listing, others, candidates
+        target = (
+            run.profile.canonical(canonical_url(urljoin(response.url, location)))
+            if location
+            else ""
+        )
+        if (
+            not target
+            or len(aliases) > MAX_REDIRECTS
+            or urlsplit(target).netloc != urlsplit(response.url).netloc
+        ):
+            yield self._fetch_failure(
+                run, response.url, f"HTTP {response.status} to {location or 'nowhere'}", response
+            )
+            return
+        if target in run.known:
+            for alias in aliases:
+                yield AliasItem(self._site_info(run), alias, target)
+            return
+        request = self._article(target, run, response.meta.get("hints", {}), aliases)
+        if request is not None:
+            yield request
 
-    def _follow(
-        self,
-        response: Response,
-        run: SiteRun,
-        listing: Listing,
-        others: list[str],
-        candidates: list[str],
-    ) -> Iterator[Any]:
+    def _follow(self, response: Response, run: SiteRun, page: PageListing) -> Iterator[Any]:
+        listing = page.listing
         page_url = canonical_url(response.url)
         hops = response.meta.get("hops", 0)
         page_no = response.meta.get("page_no", 1)
-        for item in listing.items:
-            item_url = run.profile.canonical(item.url)
-            if item_url != item.url:
-                listing.items[listing.items.index(item)] = dataclasses.replace(item, url=item_url)
+        listing.items = [
+            dataclasses.replace(i, url=run.profile.canonical(i.url)) for i in listing.items
+        ]
         plan = plan_listing(listing.items, run.known, self.policy, now_vn())
         requests = []
         for item in plan.fetch:
@@ -283,7 +298,9 @@ class WardsSpider(scrapy.Spider):
                 hints["list_date"] = item.date_text
             requests.append(self._article(item.url, run, hints))
         listed = {item.url for item in listing.items}
-        for url in plan_links([u for u in others if u not in listed], run.known, self.policy):
+        others = [run.profile.canonical(url) for url in page.others]
+        others = [url for url in dict.fromkeys(others) if url not in listed]
+        for url in plan_links(others, run.known, self.policy):
             requests.append(self._article(url, run, {"list_url": page_url}))
         if plan.follow_next and listing.next and page_no < self.max_list_pages:
             requests.append(
@@ -296,8 +313,12 @@ class WardsSpider(scrapy.Spider):
                 self._request(feed, run, self.parse_feed, hops=hops + 1, speculative=True)
             )
         if hops < self.list_hops:
-            # Menu links are only candidates: a dead one is not a crawl error.
-            for url in candidates:
+            # Menu links are only candidates: a dead one is not a crawl error. Other pages of
+            # this same list are reached through `next` alone, which stops at known articles.
+            this_list = list_identity(page_url)
+            for url in page.candidates:
+                if list_identity(url) == this_list:
+                    continue
                 requests.append(
                     self._request(url, run, self.parse_list, hops=hops + 1, speculative=True)
                 )
@@ -327,6 +348,7 @@ class WardsSpider(scrapy.Spider):
         raw = self._raw(response, run)
         requested = [*response.meta.get("redirect_urls", []), response.request.url]
         aliases = [run.profile.canonical(canonical_url(url)) for url in requested]
+        aliases += response.meta.get("aliases", ())
         return PageItem(
             site=self._site_info(run),
             raw=raw,

@@ -111,8 +111,10 @@ def test_read_blocks_skips_base64_icons_and_scripts() -> None:
         '<script>var x = "Hai";</script><p><img src="/anh 1.jpg" alt="A"></p></div>'
     )
     found = read_blocks(root, "http://x.gov.vn/tin/1.aspx")
+    # The data: image leaves an empty placeholder (its caption is not text); the icon nothing.
     assert [(b.text, b.image_url) for b in found] == [
         ("Một.", None),
+        ("", ""),
         ("", "http://x.gov.vn/anh%201.jpg"),
     ]
 
@@ -181,6 +183,18 @@ def test_caption_after_an_image_leaves_the_text_and_repeats_once() -> None:
     kept, images = attach_captions(found)
     assert texts(kept) == [LONG, LONG + " Tiếp theo."]
     assert [(i.url, i.caption) for i in images] == [("http://x/a.jpg", "Toàn cảnh hội nghị")]
+
+
+def test_caption_of_an_inline_base64_image_is_not_text() -> None:
+    kept, images = attach_captions(
+        [Block(LONG), Block(image_url=""), Block("Đồng chí A phát biểu"), Block(LONG)]
+    )
+    assert texts(kept) == [LONG, LONG] and images == []
+
+
+def test_a_byline_with_an_affiliation_splits_into_author_and_source() -> None:
+    kept, author, source = take_bylines(blocks(LONG, "Thanh Thủy (Trung tâm VH-TT-TT)"), [])
+    assert (texts(kept), author, source) == ([LONG], "Thanh Thủy", "Trung tâm VH-TT-TT")
 
 
 def test_file_name_is_no_caption() -> None:

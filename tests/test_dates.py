@@ -13,7 +13,7 @@ from tests.conftest import NOW
 CASES = [
     ("23/02/2024", "2024-02-23T00:00:00+07:00", "day"),
     ("(23/02/2024)", "2024-02-23T00:00:00+07:00", "day"),
-    ("Ngày 23/02/2024 00:00:00", "2024-02-23T00:00:00+07:00", "second"),
+    ("Ngày 23/02/2024 00:00:00", "2024-02-23T00:00:00+07:00", "minute"),
     ("Ngày 12/10/2023 14:20", "2023-10-12T14:20:00+07:00", "minute"),
     ("Đăng ngày 18-01-2024 09:05", "2024-01-18T09:05:00+07:00", "minute"),
     ("Đăng lúc: 23/02/2024 08:15:30 (GMT+7)", "2024-02-23T08:15:30+07:00", "second"),
@@ -31,10 +31,11 @@ CASES = [
     ("ngày 21 tháng 10 năm 2019", "2019-10-21T00:00:00+07:00", "day"),
     ("Hà Nội, ngày 5 tháng 3 năm 2023", "2023-03-05T00:00:00+07:00", "day"),
     ("Tháng 8/2025", "2025-08-01T00:00:00+07:00", "month"),
-    ("2026-01-19T08:50:00", "2026-01-19T08:50:00+07:00", "second"),
+    ("2026-01-19T08:50:00", "2026-01-19T08:50:00+07:00", "minute"),
     ("2026-01-19T08:50", "2026-01-19T08:50:00+07:00", "minute"),
-    ("2024-02-23T02:30:00Z", "2024-02-23T09:30:00+07:00", "second"),
-    ("2024-02-23T09:30:00+07:00", "2024-02-23T09:30:00+07:00", "second"),
+    ("2024-02-23T02:30:00Z", "2024-02-23T09:30:00+07:00", "minute"),
+    ("2024-02-23T02:30:15Z", "2024-02-23T09:30:15+07:00", "second"),
+    ("2024-02-23T09:30:00+07:00", "2024-02-23T09:30:00+07:00", "minute"),
     ("2024-02-23", "2024-02-23T00:00:00+07:00", "day"),
     ("17h30 ngày 29/8/2025", "2025-08-29T17:30:00+07:00", "minute"),
     ("2 giờ trước", "2026-11-22T08:00:00+07:00", "hour"),
@@ -88,5 +89,7 @@ def test_yearless_day_month(text: str, expected: tuple[int, int] | None) -> None
 def test_midnight_from_a_date_only_field_means_day_precision() -> None:
     found = parse_vn_date("Ngày 23/02/2024 00:00:00", now=NOW)
     assert found is not None and date_only(found).precision == "day"
-    timed = parse_vn_date("Ngày 23/02/2024 14:00:00", now=NOW)
+    timed = parse_vn_date("Ngày 23/02/2024 14:00:05", now=NOW)
     assert timed is not None and date_only(timed).precision == "second"
+    minutes = parse_vn_date("Ngày 23/02/2024 00:00", now=NOW)
+    assert minutes is not None and date_only(minutes, minutes_too=False).precision == "minute"

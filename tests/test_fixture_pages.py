@@ -17,7 +17,8 @@ from archive.records import RawPage, iso
 from pipelines.dates import parse_vn_date
 from pipelines.extract import extract_article
 from pipelines.html import decode_html, parse_html
-from spiders import discovery
+from spiders.discovery import Listing, ListRequest
+from spiders.listing import read_listing
 from spiders.platforms import GENERIC, detect_platform, load_profiles, profile
 from spiders.urls import canonical_url
 from tests.conftest import NOW
@@ -74,11 +75,20 @@ def test_article_page_extracts_to_expected(site: FixtureSite, page: Page) -> Non
     assert images == [(_absolute(i["url"]), i["caption"]) for i in expected["images"]]
 
 
-@pytest.mark.parametrize(("site", "page"), list(_pages("list")))
+def _read_list(site: FixtureSite, page: Page) -> Listing:
+    url = canonical_url(ORIGIN + page.url)
+    request = ListRequest.post(url, page.form) if page.method == "POST" else ListRequest(url)
+    body = page.file.read_bytes().replace(b"{{ORIGIN}}", ORIGIN.encode())
+    read = read_listing(body, page.content_type, request, profile(site.platform))
+    assert read is not None, f"{page.file.name} is not read as a list"
+    return read.listing
+
+
+@pytest.mark.parametrize(("site", "page"), [*_pages("list"), *_pages("feed")])
 def test_list_page_yields_expected_items(site: FixtureSite, page: Page) -> None:
     expected = page.expected(ORIGIN)
-    url = canonical_url(ORIGIN + page.url)
-    items = discovery.list_items(_doc(page), url, profile(site.platform))
+    listing = _read_list(site, page)
+    items = listing.items
     assert [item.url for item in items] == [
         canonical_url(_absolute(i["url"])) for i in expected["items"]
     ]
@@ -86,16 +96,30 @@ def test_list_page_yields_expected_items(site: FixtureSite, page: Page) -> None:
     for item, wanted in zip(items, expected["items"], strict=True):
         found = parse_vn_date(item.date_text, now=NOW) if item.date_text else None
         assert (found.day.isoformat() if found else None) == wanted.get("date"), item.url
-    following = discovery.next_page(_doc(page), url, profile(site.platform))
-    assert following == (canonical_url(_absolute(expected["next"])) if expected["next"] else None)
+    assert listing.next == _expected_next(expected["next"])
 
 
-@pytest.mark.parametrize(
-    ("site", "page"), [*list(_pages("article")), *list(_pages("list")), *list(_pages("home"))]
-)
+def _expected_next(wanted: str | dict[str, Any] | None) -> ListRequest | None:
+    if wanted is None:
+        return None
+    if isinstance(wanted, str):
+        return ListRequest(canonical_url(_absolute(wanted)))
+    return ListRequest.post(canonical_url(_absolute(wanted["url"])), wanted["form"])
+
+
+def _html_pages() -> Iterator[Any]:
+    """Whole HTML pages: JSON lists and POST fragments carry no family markers of their own."""
+    for param in [*_pages("article"), *_pages("list")]:
+        page = param.values[1]
+        if page.method == "GET" and "json" not in page.content_type:
+            yield param
+
+
+@pytest.mark.parametrize(("site", "page"), list(_html_pages()))
 def test_platform_is_detected_from_the_page(site: FixtureSite, page: Page) -> None:
     url = canonical_url(ORIGIN + page.url)
-    assert detect_platform(_doc(page), url) == site.platform
+    text = decode_html(_raw(page).body, page.content_type)[0]
+    assert detect_platform(parse_html(text), url, text) == site.platform
 
 
 def test_every_platform_has_a_fixture_site() -> None:
@@ -110,5 +134,14 @@ def test_every_fixture_site_has_articles_and_lists() -> None:
         assert site.of_kind("list"), site.slug
         for page in site.pages:
             assert page.file.exists(), page.file
-            if page.kind in ("article", "list"):
+            if page.kind in ("article", "list", "feed"):
                 assert page.expect is not None and page.expect.exists(), page.file
+
+
+def test_no_expectation_is_an_unreviewed_draft() -> None:
+    for site in load_sites():
+        for page in site.pages:
+            if page.expect is not None:
+                assert "_review" not in page.expected("http://x"), (
+                    f"{page.expect} is an unreviewed snapshot draft"
+                )

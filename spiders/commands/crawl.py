@@ -15,7 +15,14 @@ from scrapy.exceptions import UsageError
 
 from archive.db import Archive, ArchiveError
 from spiders.options import ArgumentError, parse_options
-from spiders.registry import RegistryError, load_registry, select_sites
+from spiders.registry import (
+    LEGACY_TLS_CIPHERS,
+    RegistryError,
+    Site,
+    load_registry,
+    select_sites,
+    site_for_url,
+)
 
 EXIT_CODES = {"ok": 0, "failed": 1, "interrupted": 3}
 
@@ -27,7 +34,12 @@ class Command(ScrapyCrawlCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args and args[0] == "wards":
-            check_wards_arguments(opts.spargs, self.settings.get("SITES_REGISTRY"))
+            sites = check_wards_arguments(opts.spargs, self.settings.get("SITES_REGISTRY"))
+            if any(site.tls == "legacy" for site in sites):
+                # Scrapy 2.19 has no per-host TLS setting: the whole run accepts old ciphers.
+                self.settings.set(
+                    "DOWNLOADER_CLIENT_TLS_CIPHERS", LEGACY_TLS_CIPHERS, priority="cmdline"
+                )
             try:
                 # Open (and migrate) the archive before any request goes out.
                 Archive(self.settings.get("ARCHIVE_URL")).close()
@@ -42,12 +54,16 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = EXIT_CODES.get(status, 1) if status else 1
 
 
-def check_wards_arguments(arguments: dict[str, str], registry_path: str) -> None:
-    """Raise UsageError (printed as one line, exit 2) for any bad -a argument or registry."""
+def check_wards_arguments(arguments: dict[str, str], registry_path: str) -> list[Site]:
+    """The sites to crawl; UsageError (one line, exit 2) for a bad argument or registry."""
     try:
         options = parse_options(arguments)
         registry = load_registry(registry_path)
-        if not options.url and not select_sites(registry, options.sites):
+        if options.url:
+            return [site_for_url(options.url, registry)]
+        sites = select_sites(registry, options.sites)
+        if not sites:
             raise ArgumentError(f"no sites to crawl: {registry_path} registers none")
+        return sites
     except (ArgumentError, RegistryError) as exc:
         raise UsageError(str(exc), print_help=False) from None

@@ -1,0 +1,75 @@
+"""Reading one list response, whatever it is: an HTML list, a JSON page, a POST fragment, a feed.
+
+The spider and the fixture tests both call `read_listing`, so what is tested
+is what crawls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+from pipelines.html import ParseError, decode_html, document_base, parse_html
+from spiders import discovery
+from spiders.discovery import Listing, ListItem, ListRequest
+from spiders.families import code_for
+from spiders.feeds import feed_links, looks_like_feed, parse_feed
+from spiders.platforms import GENERIC, Profile
+from spiders.urls import canonical_url
+
+HTML_TYPES = ("text/html", "application/xhtml")
+
+
+@dataclass
+class PageListing:
+    """A list response read: the list itself, other article links, candidate list pages."""
+
+    listing: Listing
+    others: list[str] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)
+    doc: HtmlElement | None = None
+    html: str = ""
+
+
+def html_listing(doc: HtmlElement, html: str, url: str, chosen: Profile) -> PageListing:
+    """An HTML page's list items, next page, script-loaded sources, feeds and menu links."""
+    page_url = canonical_url(url)
+    if chosen.name == GENERIC:
+        items, others = discovery.generic_article_links(doc, page_url)
+        listing = Listing(items=items)
+        candidates = discovery.generic_list_links(doc, page_url)
+    else:
+        listing = Listing(items=discovery.list_items(doc, page_url, chosen))
+        others = discovery.article_links(doc, page_url, chosen)
+        candidates = discovery.list_links(doc, page_url, chosen)
+    code = code_for(chosen)
+    following = discovery.next_page(doc, page_url, chosen)
+    listing.next = (
+        ListRequest(following) if following else code.next_request(html, page_url, listing)
+    )
+    listing.sources = code.sources(doc, html, page_url)
+    listing.feeds = feed_links(doc, document_base(doc, page_url))
+    return PageListing(listing, others, candidates, doc, html)
+
+
+def read_listing(
+    body: bytes, content_type: str, request: ListRequest, chosen: Profile
+) -> PageListing | None:
+    """The list in a response; None when it is neither a list format we read nor HTML."""
+    if looks_like_feed(body, content_type):
+        feed = parse_feed(body, request.url)
+        items = [ListItem(e.url, e.title, e.date_text) for e in feed.entries]
+        sources = [ListRequest(child) for child in feed.child_sitemaps]
+        return PageListing(Listing(items=items, feeds=[s.url for s in sources]))
+    listing = code_for(chosen).read(body, content_type, request, chosen)
+    if listing is not None:
+        return PageListing(listing)
+    if content_type and not content_type.lower().startswith(HTML_TYPES):
+        return None
+    html, _ = decode_html(body, content_type)
+    try:
+        doc = parse_html(html)
+    except ParseError:
+        return None
+    return html_listing(doc, html, request.url, chosen)

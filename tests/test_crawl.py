@@ -210,3 +210,46 @@ def test_unreachable_site_is_a_failed_run(archive_path: Path, archive_url: str) 
     failures = _rows(archive_path, "SELECT stage, reason FROM failures")
     assert [failure["stage"] for failure in failures] == ["fetch"]
     assert "Connection" in failures[0]["reason"] or "refused" in failures[0]["reason"]
+
+
+def _article_paths(served: ServedSite, lines: list[str]) -> set[str]:
+    return {line.split(" ", 1)[1] for line in lines if served.kind_of(line) == "article"}
+
+
+def test_full_rewalks_every_article(farm: SiteFarm, archive_path: Path, archive_url: str) -> None:
+    served = farm.by_slug("tandan-nghison")
+    assert run_crawl(f"url={served.start_url}", archive_url=archive_url).returncode == 0
+    start = len(served.requests)
+    done = run_crawl(f"url={served.start_url}", "full=1", archive_url=archive_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+    expected = _expected_articles(served)
+    assert len(_article_paths(served, served.requests[start:])) == len(expected)
+    last = _rows(archive_path, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+    assert (last["articles_new"], last["articles_unchanged"]) == (0, len(expected))
+    assert json.loads(last["args"]) == {"url": served.start_url, "full": "1"}
+
+
+def test_since_recrawls_only_the_date_window(
+    farm: SiteFarm, archive_path: Path, archive_url: str
+) -> None:
+    served = farm.by_slug("tandan-nghison")
+    assert run_crawl(f"url={served.start_url}", archive_url=archive_url).returncode == 0
+    start = len(served.requests)
+    done = run_crawl(f"url={served.start_url}", "since=2024-01-01", archive_url=archive_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+    window = {
+        page.url.lower()  # SharePoint paths are case-insensitive; the crawler asks in lower case
+        for page in served.site.of_kind("article")
+        if page.expected(served.origin)["published_at"] >= "2024-01-01"
+    }
+    fetched = {path.lower() for path in _article_paths(served, served.requests[start:])}
+    assert window and fetched == window
+
+
+def test_traps_are_never_requested(farm: SiteFarm, archive_url: str) -> None:
+    served = farm.by_slug("generic-drupal")
+    start = len(served.requests)
+    assert run_crawl(f"url={served.start_url}", archive_url=archive_url).returncode == 0
+    requested = [line.split(" ", 1)[1] for line in served.requests[start:]]
+    for trap in ("lich-cong-tac", "jsessionid", "/search", "/user/login"):
+        assert not [path for path in requested if trap in path], trap

@@ -194,3 +194,19 @@ class UrlAlias(Base):
     alias: Mapped[str] = mapped_column(Text, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     first_seen_at: Mapped[Timestamp]
+
+
+class SiteBoilerplate(Base):
+    """A line learned to be the site's own boilerplate: it stands on most of its pages."""
+
+    __tablename__ = "site_boilerplate"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    line_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer)
+    pages_seen: Mapped[int] = mapped_column(Integer)
+    learned_at: Mapped[Timestamp]
+    last_seen_at: Mapped[Timestamp]

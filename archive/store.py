@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -17,7 +18,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from archive import models
-from archive.records import Article, RawPage, SiteInfo
+from archive.records import Article, RawPage, SiteInfo, content_hash
 
 Outcome = Literal["new", "updated", "unchanged"]
 RAW_COMPRESSION_LEVEL = 6
@@ -278,6 +279,58 @@ def site_platforms(session: Session, site_slugs: list[str]) -> dict[str, str]:
         )
     )
     return dict(rows.tuples().all())
+
+
+def learned_lines(session: Session, site_slugs: list[str]) -> dict[str, set[str]]:
+    """The boilerplate lines (folded keys) earlier runs learned for these sites."""
+    rows = session.execute(
+        select(models.Site.slug, models.SiteBoilerplate.line_key)
+        .join(models.SiteBoilerplate, models.SiteBoilerplate.site_id == models.Site.id)
+        .where(models.Site.slug.in_(site_slugs))
+    )
+    found: dict[str, set[str]] = {}
+    for slug, key in rows:
+        found.setdefault(slug, set()).add(key)
+    return found
+
+
+def save_learned(
+    session: Session, site_id: int, lines: list[tuple[str, str, int]], pages_seen: int, now: str
+) -> None:
+    """Record (key, text, pages) lines learned as the site's boilerplate; refresh known ones."""
+    for key, text, pages in lines:
+        row = session.get(models.SiteBoilerplate, (site_id, key))
+        if row is None:
+            session.add(
+                models.SiteBoilerplate(
+                    site_id=site_id,
+                    line_key=key,
+                    text=text,
+                    pages=pages,
+                    pages_seen=pages_seen,
+                    learned_at=now,
+                    last_seen_at=now,
+                )
+            )
+        else:
+            row.pages, row.pages_seen, row.last_seen_at = pages, pages_seen, now
+
+
+def site_id_for(session: Session, slug: str) -> int | None:
+    return session.scalar(select(models.Site.id).where(models.Site.slug == slug))
+
+
+def strip_lines(session: Session, article_id: int, is_boilerplate: Callable[[str], bool]) -> bool:
+    """Drop boilerplate paragraphs learned after the article was stored; True if it changed."""
+    row = session.get_one(models.Article, article_id)
+    paragraphs = row.body.split("\n\n")
+    kept = [p for p in paragraphs if not is_boilerplate(p)]
+    if len(kept) == len(paragraphs) or not kept:
+        return False
+    row.body = "\n\n".join(kept)
+    row.content_hash = content_hash(row.title, row.body)
+    row.duplicate_of = find_exact_duplicate(session, row.content_hash, row.url)
+    return True
 
 
 def record_failure(

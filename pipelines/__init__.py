@@ -21,27 +21,49 @@ from archive.store import (
     article_id_for,
     finish_run,
     record_failure,
+    save_learned,
+    site_id_for,
     start_run,
     store_aliases,
     store_article,
     store_raw,
+    strip_lines,
     upsert_site,
 )
-from pipelines.extract import EXTRACTOR_VERSION, ExtractionError, extract_article
+from pipelines.extract import EXTRACTOR_VERSION, ExtractionError, extract_page
+from pipelines.sitelines import SiteLines
 from spiders.items import AliasItem, FetchFailure, PageItem
 from spiders.platforms import profile
 
 log = logging.getLogger(__name__)
 
 
+def site_lines(crawler: Any, slug: str) -> SiteLines | None:
+    """The spider's running knowledge of a site's repeated lines (None outside the wards spider)."""
+    runs = getattr(crawler.spider, "runs", {})
+    return runs[slug].lines if slug in runs else None
+
+
 class ExtractPipeline:
     """Fills `item.article`, or `item.error` with why the page is not an article."""
+
+    def __init__(self, crawler: Any = None) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ExtractPipeline:
+        return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
+        lines = site_lines(self.crawler, item.site.slug) if self.crawler else None
         try:
-            item.article = extract_article(item.raw, profile(item.platform), hints=item.hints)
+            item.article, page = extract_page(
+                item.raw, profile(item.platform), hints=item.hints, site_lines=lines
+            )
+            if lines is not None:
+                lines.add_page(page)
         except ExtractionError as exc:
             item.error = str(exc)
         except Exception as exc:  # a bug must cost one page, recorded, never the crawl
@@ -74,6 +96,7 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.counts: Counter[str] = Counter()
         self.site_ids: dict[SiteInfo, int] = {}
+        self.written: dict[str, list[int]] = {}  # articles new or changed in this run, by site
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -120,6 +143,8 @@ class ArchivePipeline:
             if item.article is not None:
                 stored = store_article(session, site_id, item.article, raw_id, now)
                 store_aliases(session, stored.article_id, item.aliases, item.article.url, now)
+                if stored.outcome != "unchanged":
+                    self.written.setdefault(item.site.slug, []).append(stored.article_id)
                 self.counts[f"articles_{stored.outcome}"] += 1
                 log.info("%s article %s", stored.outcome, item.article.url)
                 return
@@ -182,6 +207,28 @@ class ArchivePipeline:
             log.critical("the archive is not writable; stopping the crawl")
             self.crawler.engine.close_spider(self.crawler.spider, "archive_unwritable")
 
+    def _settle_learning(self, spider: Any) -> None:
+        """Keep what the run learned of each site's boilerplate; clean what it stored before."""
+        assert self.archive is not None
+        now = iso(now_vn())
+        for slug, run in getattr(spider, "runs", {}).items():
+            lines = run.lines
+            learned = [
+                (key, lines.texts.get(key, key), lines.counts[key]) for key in lines.current()
+            ]
+            if not learned and not lines.known:
+                continue
+            try:
+                with self.archive.session() as session:
+                    site_id = site_id_for(session, slug)
+                    if site_id is None:
+                        continue
+                    save_learned(session, site_id, learned, lines.pages, now)
+                    for article_id in self.written.get(slug, []):
+                        strip_lines(session, article_id, lines.is_boilerplate)
+            except SQLAlchemyError as exc:
+                log.error("could not keep what was learned of %s: %s", slug, exc)
+
     def close_spider(self) -> None:
         """Nothing here: the run is closed on spider_closed, which knows the finish reason."""
 
@@ -199,6 +246,7 @@ class ArchivePipeline:
             "articles_unchanged": self.counts["articles_unchanged"],
             "errors": self.counts["errors"],
         }
+        self._settle_learning(spider)
         try:
             with self.archive.session() as session:
                 finish_run(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -321,9 +322,20 @@ def take_lead_source(blocks: list[Block]) -> tuple[list[Block], str | None]:
     return blocks, None
 
 
-def clean_body(blocks: list[Block], *, title: str, summary: str | None) -> Body:
-    """Run every step: the article's own paragraphs, its images, and its byline."""
+def clean_body(
+    blocks: list[Block],
+    *,
+    title: str,
+    summary: str | None,
+    site_boilerplate: Callable[[str], bool] | None = None,
+) -> Body:
+    """Run every step: the article's own paragraphs, its images, and its byline.
+
+    `site_boilerplate` tells lines this site repeats on most of its pages (learned).
+    """
     blocks = drop_boilerplate(blocks)
+    if site_boilerplate is not None:
+        blocks = [b for b in blocks if b.is_image or not site_boilerplate(b.text)]
     blocks, tail = cut_tail(blocks)
     blocks = drop_repeats(blocks)
     blocks, images = attach_captions(blocks, title)

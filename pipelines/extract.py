@@ -19,6 +19,7 @@ from pipelines.body import attach_captions, bylines_in, clean_body, split_lead_s
 from pipelines.generic import find_content, find_heading, find_summary
 from pipelines.html import ParseError, decode_html, document_base, parse_html
 from pipelines.pagedates import find_dates
+from pipelines.sitelines import SiteLines, page_lines
 from pipelines.text import clean_text
 from spiders.platforms import GENERIC, Profile
 
@@ -121,6 +122,7 @@ def extract_from_doc(
     chosen: Profile,
     now: datetime,
     hints: Mapping[str, str] | None = None,
+    site_lines: SiteLines | None = None,
 ) -> Article:
     hints = hints or {}
     body_element = _body(doc, chosen)
@@ -159,7 +161,12 @@ def extract_from_doc(
     for unwanted in chosen.drop.every(region):
         if unwanted is not body_element and unwanted is not title_element:
             unwanted.drop_tree()
-    body = clean_body(read_blocks(body_element, page_url), title=title, summary=summary)
+    body = clean_body(
+        read_blocks(body_element, page_url),
+        title=title,
+        summary=summary,
+        site_boilerplate=site_lines.is_boilerplate if site_lines is not None else None,
+    )
     images = lead + [image for image in body.images if image not in lead]
     if not body.paragraphs and not images:
         raise ExtractionError("article body is empty after removing boilerplate")
@@ -188,10 +195,17 @@ def extract_from_doc(
     )
 
 
-def extract_article(
-    raw: RawPage, chosen: Profile, *, hints: Mapping[str, str] | None = None
-) -> Article:
-    """The article in a fetched page; raises ExtractionError with the reason when there is none."""
+def extract_page(
+    raw: RawPage,
+    chosen: Profile,
+    *,
+    hints: Mapping[str, str] | None = None,
+    site_lines: SiteLines | None = None,
+) -> tuple[Article, dict[str, str]]:
+    """(the article in a fetched page, the page's short lines for site learning).
+
+    Raises ExtractionError with the reason when the page is not a readable article.
+    """
     if raw.status >= 400:
         raise ExtractionError(f"HTTP status {raw.status}")
     content_type = raw.headers.get("content-type", "")
@@ -202,5 +216,20 @@ def extract_article(
         doc = parse_html(text)
     except ParseError as exc:
         raise ExtractionError(str(exc)) from None
+    lines = page_lines(doc, document_base(doc, raw.url))
     now = datetime.fromisoformat(raw.fetched_at)
-    return extract_from_doc(doc, url=raw.url, chosen=chosen, now=now, hints=hints)
+    article = extract_from_doc(
+        doc, url=raw.url, chosen=chosen, now=now, hints=hints, site_lines=site_lines
+    )
+    return article, lines
+
+
+def extract_article(
+    raw: RawPage,
+    chosen: Profile,
+    *,
+    hints: Mapping[str, str] | None = None,
+    site_lines: SiteLines | None = None,
+) -> Article:
+    """The article in a fetched page; raises ExtractionError with the reason when there is none."""
+    return extract_page(raw, chosen, hints=hints, site_lines=site_lines)[0]

@@ -23,8 +23,9 @@ from twisted.python.failure import Failure
 
 from archive.db import Archive, ArchiveError
 from archive.records import RawPage, SiteInfo, iso, now_vn
-from archive.store import known_urls, site_platforms
-from pipelines.html import ParseError, decode_html, parse_html
+from archive.store import known_urls, learned_lines, site_platforms
+from pipelines.html import ParseError, decode_html, document_base, parse_html
+from pipelines.sitelines import SiteLines, page_lines
 from spiders import discovery
 from spiders.discovery import ListRequest, list_identity
 from spiders.feeds import robots_sitemaps
@@ -50,10 +51,20 @@ class SiteRun:
     known: set[str] = field(default_factory=set)
     requests: int = 0
     fixed_platform: bool = False
+    lines: SiteLines = field(default_factory=SiteLines)
 
     @property
     def profile(self) -> Profile:
         return profile(self.platform or GENERIC)
+
+
+@dataclass(frozen=True)
+class Memory:
+    """What an earlier run left in the archive about the sites of this run."""
+
+    known: set[str]
+    platforms: dict[str, str]
+    lines: dict[str, set[str]]
 
 
 class WardsSpider(scrapy.Spider):
@@ -89,14 +100,16 @@ class WardsSpider(scrapy.Spider):
             chosen = [site_for_url(canonical_url(spider.options.url), registry)]
         else:
             chosen = select_sites(registry, spider.options.sites)
-        known, platforms = spider._known(
-            crawler.settings.get("ARCHIVE_URL"), [s.slug for s in chosen]
-        )
+        memory = spider._remember(crawler.settings.get("ARCHIVE_URL"), [s.slug for s in chosen])
         for site in chosen:
             # A site crawled before by URL starts with the family found then.
-            platform = site.info.platform or platforms.get(site.slug)
+            platform = site.info.platform or memory.platforms.get(site.slug)
             spider.runs[site.slug] = SiteRun(
-                site, platform, known, fixed_platform=site.info.platform is not None
+                site,
+                platform,
+                memory.known,
+                fixed_platform=site.info.platform is not None,
+                lines=SiteLines(known=memory.lines.get(site.slug, set())),
             )
         spider.allowed_domains = sorted({urlsplit(s.start_url).hostname or "" for s in chosen})
         spider.max_requests = crawler.settings.getint("WARDNEWS_MAX_REQUESTS_PER_SITE", 20000)
@@ -104,16 +117,19 @@ class WardsSpider(scrapy.Spider):
         spider.list_hops = crawler.settings.getint("WARDNEWS_LIST_HOPS", 2)
         return spider
 
-    def _known(self, archive_url: str, slugs: list[str]) -> tuple[set[str], dict[str, str]]:
-        """(URLs the archive already holds for these sites, their families); empty at first."""
+    def _remember(self, archive_url: str, slugs: list[str]) -> Memory:
+        """What the archive already knows of these sites (nothing on a first run)."""
         try:
             with Archive(archive_url, readonly=True) as archive, archive.session() as session:
-                found = known_urls(session, slugs)
-                platforms = site_platforms(session, slugs)
+                memory = Memory(
+                    known_urls(session, slugs),
+                    site_platforms(session, slugs),
+                    learned_lines(session, slugs),
+                )
         except ArchiveError:
-            return set(), {}
-        self.logger.info("archive knows %d article URLs of these sites", len(found))
-        return found, platforms
+            return Memory(set(), {}, {})
+        self.logger.info("archive knows %d article URLs of these sites", len(memory.known))
+        return memory
 
     # Requests ---------------------------------------------------------------
 
@@ -218,6 +234,7 @@ class WardsSpider(scrapy.Spider):
             return
         doc, html = page
         self._detect(run, doc, response.url, html)
+        run.lines.add_page(page_lines(doc, document_base(doc, response.url)))
         if discovery.looks_like_article(doc, canonical_url(response.url), run.profile):
             yield self._page_item(response, run, {})
             return
@@ -233,6 +250,7 @@ class WardsSpider(scrapy.Spider):
             self.logger.info("not a list: %s (%s)", response.url, content_type)
             return
         if page.doc is not None:
+            run.lines.add_page(page_lines(page.doc, document_base(page.doc, response.url)))
             before = run.platform
             self._detect(run, page.doc, response.url, page.html)
             if run.platform != before:  # read again with the family's own rules

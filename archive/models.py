@@ -74,6 +74,7 @@ class Article(Base):
     source: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[OptionalTimestamp]
     published_precision: Mapped[str | None] = mapped_column(String(10))
+    published_source: Mapped[str | None] = mapped_column(String(10))
     updated_at: Mapped[OptionalTimestamp]
     first_seen_at: Mapped[Timestamp]
     last_seen_at: Mapped[Timestamp]

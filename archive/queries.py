@@ -22,6 +22,7 @@ EXPORT_COLUMNS = (
     "source",
     "published_at",
     "published_precision",
+    "published_source",
     "updated_at",
     "first_seen_at",
     "last_seen_at",

@@ -66,6 +66,7 @@ class Article:
     source: str | None = None
     published_at: str | None = None
     published_precision: str | None = None
+    published_source: str | None = None
     updated_at: str | None = None
     images: list[Image] = field(default_factory=list)
     extractor_version: str = ""

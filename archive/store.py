@@ -32,6 +32,7 @@ COMPARED_FIELDS = (
     "source",
     "published_at",
     "published_precision",
+    "published_source",
     "updated_at",
 )
 

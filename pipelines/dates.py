@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from archive.records import VN_TZ, iso
 
@@ -22,6 +23,16 @@ _ISO = re.compile(
     r"\s*(z|[+-]\d{2}:?\d{2})?)?(?!\d)"
 )
 _DMY = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(?!\d)")
+# A range of days in one month: "18-19/05/2020", "ngày 03 - 05/3/2024": the first day.
+_DAY_RANGE = re.compile(
+    r"(?<![\d/.-])(\d{1,2})\s*[-–]\s*\d{1,2}\s*([/.])\s*(\d{1,2})\s*\2\s*(\d{4})(?!\d)"
+)
+# Months in words ("Tháng Mười Một 22, 2024", "22 November 2024"): dateparser reads these.
+_MONTH_WORDS = re.compile(
+    r"tháng\s+(?:giêng|một|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười(?:\s+(?:một|hai))?|chạp)\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s",
+)
+_YEAR = re.compile(r"\b(?:199[5-9]|20\d{2})\b")
 _WORDY = re.compile(r"(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:,\s*|\s+)năm\s+(\d{4})(?!\d)")
 _MONTH_YEAR = re.compile(r"tháng\s+(\d{1,2})\s*(?:[/.-]\s*|,?\s*năm\s+)(\d{4})(?!\d)")
 _DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})\s*[/.-]\s*(\d{1,2})(?![\d/.-]*\d)")
@@ -31,6 +42,11 @@ _CLOCK = re.compile(
 _HOUR_WORDS = re.compile(r"(?<!\d)(\d{1,2})\s*(?:h|giờ)\s*(\d{1,2})?(?:\s*phút)?(?![\w/])")
 _RELATIVE = re.compile(r"(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s*trước")
 _PM = {"ch", "pm", "p.m."}
+# Labels before a date, with the colon that stops dateparser ("Đăng lúc: …").
+_LABEL = re.compile(
+    r"^(?:ngày đăng|đăng lúc|đăng ngày|đăng tải|ngày xuất bản|cập nhật(?: lúc)?|thời gian|ngày)"
+    r"\s*:\s*"
+)
 _AM = {"sa", "am", "a.m."}
 
 
@@ -140,24 +156,75 @@ def _time_precision(second: int | None) -> str:
     return "second" if second else "minute"
 
 
-def parse_vn_date(text: str | None, *, now: datetime) -> VnDate | None:
-    """The first complete date in `text`, in Vietnam time; None if there is none or it is absurd.
+def parse_vn_date(
+    text: str | None, *, now: datetime, default_tz: str | tzinfo = "Asia/Ho_Chi_Minh"
+) -> VnDate | None:
+    """The first complete date in `text`, timezone-aware; None if there is none or it is absurd.
 
+    Times with no offset are in `default_tz` (Vietnam, +07:00). Days come before months.
     Absurd: before 1995, after now + 1 day, or not a calendar date (31/02, 28/7/23018).
     """
     if not text:
         return None
     text = normalize(text)
-    found = _parse(text, now)
+    found = _parse(text, now) or _by_dateparser(text, now)
     if found is None or found.moment > now + FUTURE_TOLERANCE:
         return None
+    zone = _zone(default_tz)
+    if zone is not VN_TZ and found.moment.tzinfo is VN_TZ:
+        found = VnDate(found.moment.replace(tzinfo=zone), found.precision, found.seconds_written)
     return found
+
+
+def _zone(name: str | tzinfo) -> tzinfo:
+    if not isinstance(name, str):
+        return name
+    return VN_TZ if name in ("Asia/Ho_Chi_Minh", "Asia/Saigon", "+07:00") else ZoneInfo(name)
+
+
+def _by_dateparser(text: str, now: datetime) -> VnDate | None:
+    """Months written in words: dateparser, told the order is day-month and the zone Vietnam.
+
+    Only for text that names a month in words with a year: dateparser misreads bare
+    numbers and relative phrases ("lúc 17 giờ" as 17 hours ago), which we read ourselves.
+    """
+    if not (_MONTH_WORDS.search(text) and _YEAR.search(text)):
+        return None
+    import dateparser  # imported on first use: it costs ~75 ms
+
+    settings = {
+        "DATE_ORDER": "DMY",
+        "PREFER_DAY_OF_MONTH": "first",
+        "REQUIRE_PARTS": ["day", "month", "year"],
+        "RELATIVE_BASE": now.replace(tzinfo=None),
+        "TIMEZONE": "Asia/Ho_Chi_Minh",
+        "RETURN_AS_TIMEZONE_AWARE": True,
+    }
+    cleaned = _LABEL.sub("", text)
+    try:
+        found = dateparser.parse(cleaned, languages=["vi", "en"], settings=settings)
+    except (ValueError, OverflowError):
+        return None
+    if found is None or _valid_date(found.year, found.month, found.day) is None:
+        return None
+    clock = _clock(cleaned, None)
+    moment = datetime(found.year, found.month, found.day, tzinfo=VN_TZ)
+    if clock is None:
+        return VnDate(moment, "day")
+    hour, minute, second = clock
+    return VnDate(
+        moment.replace(hour=hour, minute=minute, second=second or 0), _time_precision(second)
+    )
 
 
 def _parse(text: str, now: datetime) -> VnDate | None:
     iso_match = _ISO.search(text)
     if iso_match:
         return _from_iso(iso_match)
+    day_range = _DAY_RANGE.search(text)
+    if day_range:
+        day, _sep, month, year = day_range.groups()
+        text = f"{day}/{month}/{year} " + text[day_range.end() :]
     for pattern, order in ((_WORDY, "dmy"), (_DMY, "d?my")):
         match = pattern.search(text)
         if not match:
@@ -207,3 +274,33 @@ def date_only(found: VnDate, *, minutes_too: bool = True) -> VnDate:
     if midnight and (found.seconds_written or (minutes_too and found.precision == "minute")):
         return VnDate(moment, "day")
     return found
+
+
+# The opening of a news lead: "Chiều 29/8, …", "Sáng nay 28/6", "Ngày 22-8", "Sáng ngày 1.3".
+_LEAD = re.compile(
+    r"^(?:\([^()]{1,20}\)\s*[-–—]\s*)?"  # a source first: "(PLVN) - "
+    r"(?:(?:sáng|chiều|tối|trưa|đêm|rạng sáng)\s+)?(?:nay\s+|hôm nay\s+|qua\s+)?(?:ngày\s+)?"
+    r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?(?![\d/.-])"
+)
+
+
+def lead_date(lead: str, *, years: list[int], now: datetime) -> VnDate | None:
+    """The date a lead opens with ("Chiều 29/8, …"), its year from evidence, never a guess.
+
+    A lead giving its year keeps it. Otherwise the year comes from evidence (a year in the
+    URL: "/2015/"), else from the crawl: the latest such day not after it.
+    """
+    match = _LEAD.match(normalize(lead))
+    if not match:
+        return None
+    day, month = int(match.group(1)), int(match.group(2))
+    if match.group(3):
+        found = _valid_date(int(match.group(3)), month, day)
+    elif years:
+        found = next((d for y in years if (d := _valid_date(y, month, day)) is not None), None)
+    else:
+        candidates = (_valid_date(year, month, day) for year in (now.year, now.year - 1))
+        found = next((d for d in candidates if d is not None and d <= now.date()), None)
+    if found is None or datetime(found.year, found.month, found.day, tzinfo=VN_TZ) > now:
+        return None
+    return VnDate(datetime(found.year, found.month, found.day, tzinfo=VN_TZ), "day")

@@ -176,6 +176,18 @@ def extract_from_doc(
     )
     author = body.author or around_author
     author = _labelled(author_element, _AUTHOR_LABEL) or author
+    if dates.published is None and body.paragraphs:
+        dates = find_dates(
+            doc,
+            url=url,
+            profile=chosen,
+            now=now,
+            region=region,
+            title=title_element,
+            region_lines=region_lines,
+            list_date=hints.get("list_date"),
+            lead=summary or body.paragraphs[0],
+        )
     published = dates.published
     return Article(
         url=url,
@@ -189,6 +201,7 @@ def extract_from_doc(
         or around_source,
         published_at=published.iso if published else None,
         published_precision=published.precision if published else None,
+        published_source=dates.published_from if published else None,
         updated_at=dates.updated.iso if dates.updated else None,
         images=images,
         extractor_version=EXTRACTOR_VERSION,

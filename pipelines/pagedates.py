@@ -17,7 +17,7 @@ from datetime import datetime
 
 from lxml.html import HtmlElement
 
-from pipelines.dates import VnDate, date_only, normalize, parse_vn_date
+from pipelines.dates import VnDate, date_only, lead_date, normalize, parse_vn_date
 from spiders.platforms import Profile
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ _LABELS_PUBLISHED = re.compile(
     r"thời gian|ngày)\s*:?\s*\d"
 )
 _LABELS_UPDATED = re.compile(r"^(?:cập nhật(?: lúc| ngày)?|ngày cập nhật|sửa đổi)\s*:?\s*\d")
+_URL_YEAR = re.compile(r"/((?:19|20)\d{2})/")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[-/](\d{1,2})[-/](\d{1,2})(?:/|[-_])")
 _NEWS_TYPES = re.compile(r"(News|Blog|Report)?Article|WebPage|Posting", re.IGNORECASE)
 LABEL_MAX_CHARS = 90
@@ -195,11 +196,14 @@ def find_dates(
     title: HtmlElement | None = None,
     region_lines: Sequence[str] = (),
     list_date: str | None = None,
+    lead: str | None = None,
 ) -> PageDates:
     """The published and updated times of an article page, from the best evidence there is."""
     machine_published, machine_updated = machine_dates(doc, now)
     element_date, element_updated = _element_dates(profile, doc, region, title, now)
     labelled_published, labelled_updated = labelled_dates(region_lines, now)
+    from_url = url_date(url, now)
+    from_list = parse_vn_date(list_date, now=now) if list_date else None
     candidates: list[tuple[str, VnDate | None]] = [
         ("machine", machine_published),
         ("element", element_date),
@@ -207,22 +211,28 @@ def find_dates(
         ("dateline", dateline(region_lines, now)),
         # Only "updated" on the page: the best there is for when it was published.
         ("updated", element_updated or labelled_updated),
-        ("url", url_date(url, now)),
-        ("list", parse_vn_date(list_date, now=now) if list_date else None),
+        ("url", from_url),
+        ("list", from_list),
     ]
     published_from, published = next(
         ((name, found) for name, found in candidates if found is not None), (None, None)
     )
+    if published is None and lead:
+        years = [int(year) for year in _URL_YEAR.findall(url)]
+        published = lead_date(lead, years=years, now=now)
+        published_from = "lead" if published else None
     if published is not None:
         published = date_only(published, minutes_too=profile.midnight_means_date_only)
     if published and labelled_published and labelled_published.day != published.day:
+        # The page says in words when it was published: that beats an unlabelled element.
         log.warning(
-            "%s: dates disagree: %s says %s, a labelled line says %s",
+            "%s: dates disagree: %s says %s, a labelled line says %s; the labelled one wins",
             url,
             published_from,
             published.day,
             labelled_published.day,
         )
+        published, published_from = labelled_published, "label"
     updated = machine_updated or element_updated or labelled_updated
     if updated is not None:
         updated = date_only(updated, minutes_too=profile.midnight_means_date_only)

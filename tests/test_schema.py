@@ -99,3 +99,34 @@ def test_models_and_migrations_agree(archive_url: str) -> None:
     with Archive(archive_url) as archive, archive.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+def test_an_old_archive_is_upgraded_on_first_use_and_keeps_its_rows(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from archive.db import MIGRATIONS_DIR, head_revision
+
+    path = tmp_path / "old.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "INSERT INTO sites (slug, name, base_url, in_registry, added_at) "
+                "VALUES ('a', 'A', 'http://a.vn/', 1, '2024-01-01T00:00:00+07:00')"
+            )
+        )
+    engine.dispose()
+    with Archive(f"sqlite:///{path}") as archive, archive.engine.connect() as connection:
+        assert (
+            connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            == head_revision()
+        )
+        assert connection.exec_driver_sql("SELECT slug FROM sites").scalars().all() == ["a"]
+        columns = [row[1] for row in connection.exec_driver_sql("PRAGMA table_info(articles)")]
+        assert "published_source" in columns

@@ -16,13 +16,15 @@ from lxml.html import HtmlElement
 from archive.records import Article, Image, RawPage
 from pipelines.blocks import read_blocks
 from pipelines.body import attach_captions, bylines_in, clean_body, split_lead_source
-from pipelines.generic import find_content, find_heading, find_summary
+from pipelines.generic import find_content, find_heading, find_summary, text_weight
 from pipelines.html import ParseError, decode_html, document_base, parse_html
 from pipelines.pagedates import find_dates
 from pipelines.sitelines import SiteLines, page_lines
 from pipelines.text import clean_text
 from spiders.platforms import GENERIC, Profile
 
+# A body with less text than this (not counting links) is no body.
+MIN_BODY_CHARS = 80
 # Bump whenever a change alters what is extracted; stored with every article.
 EXTRACTOR_VERSION = "2026.11.1"
 _HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
@@ -71,11 +73,17 @@ def _title(
 
 
 def _body(doc: HtmlElement, chosen: Profile) -> HtmlElement | None:
-    """The profile's body element; for unknown layouts, the best-scoring text block."""
+    """The article's body: of the profile's matches, the one with the most text of its own.
+
+    A family's body class can also mark an image field or a sidebar box (SharePoint's
+    ms-rtestate-field does); when no match holds real text, the generic finder decides.
+    """
     if chosen.name != GENERIC:
-        element = chosen.body.first(doc)
-        if element is not None:
-            return element
+        candidates = [(text_weight(element), element) for element in chosen.body.every(doc)]
+        if candidates:
+            weight, element = max(candidates, key=lambda pair: pair[0])
+            if weight >= MIN_BODY_CHARS:
+                return element
     return find_content(doc)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines.text import clean_text
@@ -32,6 +33,9 @@ PARAGRAPH_TAGS = ("p", "div", "td", "li", "blockquote", "pre")
 TEXT_HOLDERS = frozenset(("div", "td"))
 MIN_PARAGRAPH_CHARS = 25
 INLINE_TAGS = frozenset(("a", "b", "strong", "em", "i", "span", "font", "u", "br", "sup", "sub"))
+INVISIBLE = frozenset(("script", "style", "noscript", "template", "head", "title", "meta", "link"))
+# A container holding this share of the page's text is the page's main part, never chrome.
+MAIN_SHARE = 0.4
 CONTAINERS = frozenset(("div", "section", "ul", "table", "td", "aside"))
 # An <article>'s own <header> and <footer> hold its title and byline, not page chrome.
 ARTICLE_PARTS = frozenset(("header", "footer"))
@@ -58,21 +62,50 @@ def _own_text(element: HtmlElement) -> str:
     return clean_text(" ".join(parts))
 
 
-def in_chrome(element: HtmlElement) -> bool:
-    """Inside navigation, a sidebar, a footer, a related-news or most-read box."""
-    ancestors = list(element.iterancestors())
-    in_article = any(ancestor.tag == "article" for ancestor in ancestors)
-    for ancestor in ancestors:
-        if ancestor.tag in SKIP_TAGS and not (in_article and ancestor.tag in ARTICLE_PARTS):
-            return True
-        names = _names(ancestor)
-        if ancestor.tag in CONTAINERS and CHROME.search(names) and not CONTENT.search(names):
-            return True
-    return False
+class Chrome:
+    """Tells whether an element sits in the page's chrome (menus, sidebars, related boxes).
+
+    Names decide ("sidebar", "tin-khac", "xem-nhieu"), except for a container that holds a
+    large part of the page's text: that is the page itself, whatever a theme calls its main
+    column ("col-left", "widget-area").
+    """
+
+    def __init__(self, doc: HtmlElement) -> None:
+        self.sizes: dict[HtmlElement, int] = {}
+        for _, element in etree.iterwalk(doc, events=("end",)):
+            if not isinstance(element.tag, str) or element.tag in INVISIBLE:
+                self.sizes[element] = 0  # scripts, styles, JSON-LD: not page text
+                continue
+            size = len((element.text or "").strip())
+            for child in element:
+                size += self.sizes.get(child, 0) + len((child.tail or "").strip())
+            self.sizes[element] = size
+        self.large = MAIN_SHARE * self.sizes.get(doc, 0)
+
+    def __call__(self, element: HtmlElement) -> bool:
+        ancestors = list(element.iterancestors())
+        in_article = any(ancestor.tag == "article" for ancestor in ancestors)
+        for ancestor in ancestors:
+            if ancestor.tag in SKIP_TAGS and not (in_article and ancestor.tag in ARTICLE_PARTS):
+                return True
+            if self.sizes.get(ancestor, 0) >= self.large:
+                continue
+            names = _names(ancestor)
+            if ancestor.tag in CONTAINERS and CHROME.search(names) and not CONTENT.search(names):
+                return True
+        return False
+
+
+def text_weight(element: HtmlElement) -> int:
+    """How much text of its own an element holds: all its text, less the text of its links."""
+    size = len(clean_text(element.text_content()))
+    linked = sum(len(clean_text(a.text_content())) for a in element.iter("a"))
+    return size - linked
 
 
 def find_content(doc: HtmlElement) -> HtmlElement | None:
     """The element holding the article's paragraphs, or None when the page has none."""
+    in_chrome = Chrome(doc)
     scores: dict[HtmlElement, float] = {}
     for element in doc.iter(*PARAGRAPH_TAGS):
         text = _own_text(element)
@@ -110,6 +143,7 @@ def find_heading(doc: HtmlElement, content: HtmlElement | None) -> HtmlElement |
     if content is not None:
         order = {element: i for i, element in enumerate(doc.iter())}
         start = order.get(content, 0)
+        in_chrome = Chrome(doc)
         before = [h for h in headings if order.get(h, 0) < start and clean_text(h.text_content())]
         before = [h for h in before if not in_chrome(h)]
         if before:
@@ -132,6 +166,7 @@ SUMMARY_CHARS = (30, 800)
 def find_summary(region: HtmlElement, body: HtmlElement) -> HtmlElement | None:
     """A lead (sapo) element near the article, outside its body, marked as such by its name."""
     inside_body = set(body.iter())
+    in_chrome = Chrome(region.getroottree().getroot())
     for element in region.iter():
         if element in inside_body or not isinstance(element.tag, str):
             continue

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
 
-from pipelines.generic import in_chrome
+from pipelines.generic import Chrome
 from pipelines.html import document_base
 from pipelines.text import clean_text, fold, words
 from spiders.platforms import Profile
@@ -134,6 +134,7 @@ def list_items(doc: HtmlElement, page_url: str, profile: Profile) -> list[ListIt
     netloc = urlsplit(page_url).netloc
     base = document_base(doc, page_url)
     order = _document_order(doc)
+    in_chrome = Chrome(doc)
     items: dict[str, ListItem] = {}
     for link in profile.list_links.every(doc):
         url = _site_link(link.get("href"), base, netloc)
@@ -295,6 +296,7 @@ def generic_article_links(doc: HtmlElement, page_url: str) -> tuple[list[ListIte
     base = document_base(doc, page_url)
     found: dict[str, ListItem] = {}
     aside: dict[str, None] = {}
+    in_chrome = Chrome(doc)
     for link in _links(doc):
         url = _site_link(link.get("href"), base, netloc)
         if url is None or url in found or url == page_url or _NOT_NEWS.search(url):

@@ -15,6 +15,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from w3lib.url import safe_url_string
 
+from pipelines.html import is_hidden
 from pipelines.text import clean_text, ends_paragraph
 
 BLOCK_TAGS = frozenset(
@@ -79,11 +80,20 @@ def image_url(element: HtmlElement, base_url: str) -> str | None:
         return None
     if _NOT_CONTENT_IMAGE.search(src.rsplit("?", 1)[0]):
         return None
+    if _tiny(element):
+        return None
+    return safe_url_string(urljoin(base_url, src))
+
+
+def _tiny(element: HtmlElement) -> bool:
+    """An icon or a spacer pixel: under 40 px wide or high, by attribute or inline style."""
+    style = (element.get("style") or "").replace(" ", "").lower()
     for size in ("width", "height"):
         value = (element.get(size) or "").strip().removesuffix("px")
-        if value.isdigit() and int(value) < 40:
-            return None
-    return safe_url_string(urljoin(base_url, src))
+        found = re.search(rf"(?:^|;){size}:(\d+)px", style)
+        if (value.isdigit() and int(value) < 40) or (found and int(found.group(1)) < 40):
+            return True
+    return False
 
 
 def _caption_like(element: HtmlElement) -> bool:
@@ -170,7 +180,7 @@ class _Reader:
     def image(self, element: HtmlElement) -> None:
         url = image_url(element, self.base_url)
         if url is None:
-            if (element.get("src") or "").strip().startswith("data:image"):
+            if (element.get("src") or "").strip().startswith("data:image") and not _tiny(element):
                 # An inline base64 picture: not stored, but its caption must not become text.
                 self.flush()
                 self.blocks.append(Block(image_url=""))
@@ -187,7 +197,7 @@ def read_blocks(root: HtmlElement, base_url: str) -> list[Block]:
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, element in walker:
         tag = element.tag if isinstance(element.tag, str) else ""
-        skipped = tag in SKIP_TAGS or not tag
+        skipped = tag in SKIP_TAGS or not tag or is_hidden(element)
         if event == "start":
             if skipped:
                 walker.skip_subtree()
@@ -206,6 +216,10 @@ def read_blocks(root: HtmlElement, base_url: str) -> list[Block]:
             if tag == "a":
                 reader.link_depth += 1
             reader.text(element.text)
+            continue
+        if skipped:
+            if element is not root:
+                reader.text(element.tail)
             continue
         if tag in ITALIC_TAGS:
             reader.italic_depth -= 1

@@ -7,54 +7,20 @@ alone; `clean_body` runs them in order.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
 from archive.records import Image
 from pipelines.blocks import Block
+from pipelines.bylines import take_bylines, take_lead_source
+from pipelines.patterns import patterns
 from pipelines.text import ends_sentence, fold, words
 
-PATTERNS_FILE = Path(__file__).with_name("boilerplate.toml")
 # A caption is short: longer text after an image is a paragraph.
 CAPTION_MAX_WORDS = 60
 # Repeated runs shorter than this (in characters) are legitimate (list items, "- Đạt.").
 REPEAT_MIN_CHARS = 120
 _FILE_NAME = re.compile(r"^[\w\s().~-]+\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)
-_BARE_LABEL = re.compile(
-    r"^(tác giả(?: bài viết)?|người viết|thực hiện|nguồn(?: tin)?|tin, ảnh|bài, ảnh)\s*:?\s*$", re.I
-)
-_NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\.?$")
-
-
-@dataclass(frozen=True)
-class Patterns:
-    lines: tuple[re.Pattern[str], ...]
-    tail_markers: tuple[re.Pattern[str], ...]
-    author_lines: tuple[re.Pattern[str], ...]
-    source_lines: tuple[re.Pattern[str], ...]
-    lead_source: re.Pattern[str]
-    inline_links: re.Pattern[str]
-
-
-@cache
-def patterns() -> Patterns:
-    with PATTERNS_FILE.open("rb") as handle:
-        data = tomllib.load(handle)
-
-    def compile_all(key: str) -> tuple[re.Pattern[str], ...]:
-        return tuple(re.compile(p, re.IGNORECASE) for p in data[key])
-
-    return Patterns(
-        lines=compile_all("lines"),
-        tail_markers=compile_all("tail_markers"),
-        author_lines=compile_all("author_lines"),
-        source_lines=compile_all("source_lines"),
-        lead_source=re.compile(data["lead_source"]),
-        inline_links=re.compile(data["inline_links"], re.IGNORECASE),
-    )
 
 
 @dataclass
@@ -74,7 +40,10 @@ def is_boilerplate(text: str) -> bool:
 
 
 def _inline_link_line(block: Block) -> bool:
-    return block.link_share >= 0.4 and bool(patterns().inline_links.match(block.text))
+    rules = patterns()
+    if block.link_share >= 0.5 and rules.attachment_links.search(block.text):
+        return True
+    return block.link_share >= 0.4 and bool(rules.inline_links.match(block.text))
 
 
 def drop_boilerplate(blocks: list[Block]) -> list[Block]:
@@ -214,112 +183,6 @@ def drop_repeats(blocks: list[Block]) -> list[Block]:
                 break
         first_seen.setdefault(key, []).append(j)
     return [block for block, kept in zip(blocks, keep, strict=True) if kept]
-
-
-def _is_name(text: str) -> bool:
-    """A byline that is only a name ("Hà Vân", "Nguyễn Thị Thanh Thủy", "Minh Anh - Hoàng Long")."""
-    core = re.sub(r"\s*\([^)]{1,40}\)$", "", text.strip())
-    parts = [p for p in re.split(r"\s*[-–,]\s*|\s+", core) if p]
-    if not 2 <= len(parts) <= 8 or len(core) > 60 or any(ch.isdigit() for ch in core):
-        return False
-    return all(_NAME_WORD.match(part) for part in parts)
-
-
-def _split_affiliation(byline: str) -> tuple[str, str | None]:
-    """ "Thanh Thủy (Trung tâm VH-TT-TT)" → ("Thanh Thủy", "Trung tâm VH-TT-TT")."""
-    match = re.match(
-        r"^(?P<name>[^()]+?)\s*\((?:theo\s+)?(?P<org>[^()]{2,60})\)$", byline, re.IGNORECASE
-    )
-    if not match:
-        return byline, None
-    return match.group("name").strip(), match.group("org").strip()
-
-
-def _match_named(text: str, rules: tuple[re.Pattern[str], ...]) -> re.Match[str] | None:
-    for rule in rules:
-        match = rule.match(text)
-        if match:
-            return match
-    return None
-
-
-def take_bylines(
-    blocks: list[Block], tail: list[Block]
-) -> tuple[list[Block], str | None, str | None]:
-    """(blocks without bylines, author, source) from the last lines of the body and its tail."""
-    author: str | None = None
-    source: str | None = None
-    rules = patterns()
-    for block in tail:
-        if block.is_image:
-            continue
-        found = _match_named(block.text, rules.author_lines)
-        if found and author is None:
-            author = found.group("name").strip()
-        found = _match_named(block.text, rules.source_lines)
-        if found and source is None and "name" in found.groupdict():
-            source = found.group("name").strip()
-    kept = list(blocks)
-    # Bylines sit in the last lines; look at no more than three of them.
-    for _ in range(3):
-        if not kept or kept[-1].is_image:
-            break
-        text = kept[-1].text
-        named = _match_named(text, rules.author_lines)
-        sourced = _match_named(text, rules.source_lines)
-        if named:
-            author = author or named.group("name").strip()
-        elif sourced:
-            if "name" in sourced.groupdict() and sourced.group("name"):
-                source = source or sourced.group("name").strip()
-        elif author is None and _is_name(text):
-            author, affiliation = _split_affiliation(text.strip())
-            source = source or affiliation
-        else:
-            break
-        kept.pop()
-    return kept, author, source
-
-
-def split_lead_source(text: str) -> tuple[str, str | None]:
-    """ "(PLVN) - Ngày 17/7, …" → ("Ngày 17/7, …", "PLVN")."""
-    match = patterns().lead_source.match(text)
-    if not match:
-        return text, None
-    return text[match.end() :].strip(), match.group("name").strip()
-
-
-def bylines_in(lines: list[str]) -> tuple[str | None, str | None]:
-    """(author, source) named by labelled lines ("Tác giả: …", "Nguồn tin: …") anywhere."""
-    author = source = None
-    for index, line in enumerate(lines):
-        following = lines[index + 1] if index + 1 < len(lines) else ""
-        # A label and its value in separate elements ("Tác giả" / "Thu Trang").
-        bare = _BARE_LABEL.match(line)
-        if bare and following and len(following) <= 80:
-            line = f"{bare.group(1)}: {following}"
-        named = _match_named(line, patterns().author_lines)
-        if named and author is None:
-            author = named.group("name").strip()
-        sourced = _match_named(line, patterns().source_lines)
-        if sourced and source is None and sourced.groupdict().get("name"):
-            source = sourced.group("name").strip()
-    return author, source
-
-
-def take_lead_source(blocks: list[Block]) -> tuple[list[Block], str | None]:
-    """ "(PLVN) - Ngày 17/7, …" → source "PLVN", and the lead without it."""
-    for index, block in enumerate(blocks):
-        if block.is_image:
-            continue
-        match = patterns().lead_source.match(block.text)
-        if not match:
-            return blocks, None
-        rest = block.text[match.end() :].strip()
-        updated = list(blocks)
-        updated[index] = Block(rest, caption_like=block.caption_like, group=block.group)
-        return [b for b in updated if b.is_image or b.text], match.group("name").strip()
-    return blocks, None
 
 
 def clean_body(

@@ -14,29 +14,37 @@ from itertools import chain
 from lxml.html import HtmlElement
 
 from archive.records import Article, Image, RawPage
-from pipelines.blocks import read_blocks
-from pipelines.body import attach_captions, bylines_in, clean_body, split_lead_source
-from pipelines.generic import find_content, find_heading, find_summary, text_weight
+from pipelines.blocks import Block, read_blocks
+from pipelines.body import attach_captions, clean_body
+from pipelines.bylines import bylines_in, guess_credit, split_credit, split_lead_source
+from pipelines.fields import form_fields
+from pipelines.generic import find_byline, find_content, find_heading, find_summary, text_weight
 from pipelines.html import ParseError, decode_html, document_base, parse_html
-from pipelines.pagedates import find_dates
-from pipelines.sitelines import SiteLines, page_lines
+from pipelines.pagedates import find_dates, json_ld_author
+from pipelines.sitelines import SiteLines, short_lines
 from pipelines.text import clean_text
+from pipelines.titles import choose_title
 from spiders.platforms import GENERIC, Profile
 
 # A body with less text than this (not counting links) is no body.
 MIN_BODY_CHARS = 80
 # Bump whenever a change alters what is extracted; stored with every article.
 EXTRACTOR_VERSION = "2026.11.1"
+# A box holding a photo and its caption ("captioned-image", "img-box"): the photo's whole unit.
+_PHOTO_BOX = re.compile(r"(?i)caption|figure|photo|picture|img-?box|image-?box|captioned")
 _HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
-_AUTHOR_LABEL = re.compile(r"^(?:tác giả(?: bài viết)?|người viết|bt|thực hiện)\s*:\s*", re.I)
 _SOURCE_LABEL = re.compile(r"^(?:nguồn(?: tin)?\s*:|theo)\s*", re.I)
 
 
 def _labelled(element: HtmlElement | None, label: re.Pattern[str]) -> str | None:
-    """An author or source element's text without its label ("Nguồn tin: X" → "X")."""
+    """A source element's text without its label ("Nguồn tin: X" → "X")."""
     if element is None:
         return None
     return label.sub("", clean_text(element.text_content())) or None
+
+
+def _text(element: HtmlElement | None) -> str | None:
+    return clean_text(element.text_content()) if element is not None else None
 
 
 class ExtractionError(ValueError):
@@ -61,15 +69,7 @@ def _title(
     element = chosen.title.first(doc) if chosen.name != GENERIC else None
     if element is None or not clean_text(element.text_content()):
         element = find_heading(doc, body)
-    if element is not None:
-        text = clean_text(element.text_content())
-        if text:
-            return text, element
-    for value in doc.xpath("//meta[@property='og:title']/@content | //title/text()"):
-        text = clean_text(value)
-        if text:
-            return text, None
-    return "", None
+    return choose_title(doc, element, body)
 
 
 def _body(doc: HtmlElement, chosen: Profile) -> HtmlElement | None:
@@ -85,6 +85,12 @@ def _body(doc: HtmlElement, chosen: Profile) -> HtmlElement | None:
             if weight >= MIN_BODY_CHARS:
                 return element
     return find_content(doc)
+
+
+def _head(region_lines: list[str], body_blocks: list[Block]) -> list[str]:
+    """The region's lines before the body's first line: headline, date line, toolbar."""
+    first = next((block.text for block in body_blocks if block.text), None)
+    return region_lines[: region_lines.index(first)] if first in region_lines else []
 
 
 def _lead_images(
@@ -107,7 +113,8 @@ def _lead_images(
                 container = ancestor
                 if (
                     ancestor.tag in ("figure", "table")
-                    or len(clean_text(ancestor.text_content())) > 0
+                    or _PHOTO_BOX.search(f"{ancestor.get('class')} {ancestor.get('id')}")
+                    or any(block.text for block in read_blocks(ancestor, base))
                 ):
                     break
             _, found = attach_captions(read_blocks(container, base))
@@ -131,31 +138,45 @@ def extract_from_doc(
     now: datetime,
     hints: Mapping[str, str] | None = None,
     site_lines: SiteLines | None = None,
-) -> Article:
+) -> tuple[Article, dict[str, str]]:
+    """(the article, its body's short lines for site learning)."""
     hints = hints or {}
-    body_element = _body(doc, chosen)
+    fields = form_fields(doc)
+    body_element = fields.get("body")
+    if body_element is None:
+        body_element = _body(doc, chosen)
     if body_element is None:
         raise ExtractionError(
             f"no article body: none of {list(chosen.body.css)} matched and no text block found"
         )
-    title, title_element = _title(doc, chosen, body_element)
+    title_element = fields.get("title")
+    title = clean_text(title_element.text_content()) if title_element is not None else ""
+    if not title:
+        title, title_element = _title(doc, chosen, body_element)
     if not title:
         raise ExtractionError(f"no title: none of {list(chosen.title.css)} matched, no <title>")
     region = _region(title_element, body_element)
-    summary_element = chosen.summary.first(region)
+    summary_element = fields.get("summary")
+    if summary_element is None:
+        summary_element = chosen.summary.first(region)
     if summary_element is None:
         summary_element = chosen.summary.first(doc) if chosen.name != GENERIC else None
     if summary_element is None:
         summary_element = find_summary(region, body_element)
     summary = _summary_text(summary_element, page_url := document_base(doc, url))
     summary, summary_source = split_lead_source(summary)
-    source_element = chosen.source.first(region) if chosen.source else None
-    author_element = chosen.author.first(region) if chosen.author else None
+    source_element = fields.get("source")
+    if source_element is None and chosen.source:
+        source_element = chosen.source.first(region)
+    author_element = fields.get("author")
+    if author_element is None and chosen.author:
+        author_element = chosen.author.first(region)
     if author_element is None and chosen.author and chosen.name != GENERIC:
         author_element = chosen.author.first(doc)
     lead = _lead_images(region, title_element, body_element, page_url)
     # Dates and bylines are read before the profile drops toolbars that may hold them.
     region_lines = [block.text for block in read_blocks(region, page_url) if block.text]
+    head_lines = _head(region_lines, read_blocks(body_element, page_url))
     dates = find_dates(
         doc,
         url=url,
@@ -164,13 +185,15 @@ def extract_from_doc(
         region=region,
         title=title_element,
         region_lines=region_lines,
+        head_lines=head_lines,
         list_date=hints.get("list_date"),
     )
     for unwanted in chosen.drop.every(region):
         if unwanted is not body_element and unwanted is not title_element:
             unwanted.drop_tree()
+    body_blocks = read_blocks(body_element, page_url)
     body = clean_body(
-        read_blocks(body_element, page_url),
+        body_blocks,
         title=title,
         summary=summary,
         site_boilerplate=site_lines.is_boilerplate if site_lines is not None else None,
@@ -182,8 +205,11 @@ def extract_from_doc(
     around_author, around_source = bylines_in(
         [line for line in region_lines if line not in paragraphs]
     )
-    author = body.author or around_author
-    author = _labelled(author_element, _AUTHOR_LABEL) or author
+    credited, credited_source = split_credit(_text(author_element))
+    guessed, guessed_source = (None, None)
+    if author_element is None:
+        guessed, guessed_source = guess_credit(_text(find_byline(region)))
+    author = credited or body.author or around_author or guessed or json_ld_author(doc)
     if dates.published is None and body.paragraphs:
         dates = find_dates(
             doc,
@@ -193,20 +219,23 @@ def extract_from_doc(
             region=region,
             title=title_element,
             region_lines=region_lines,
+            head_lines=head_lines,
             list_date=hints.get("list_date"),
             lead=summary or body.paragraphs[0],
         )
     published = dates.published
-    return Article(
+    article = Article(
         url=url,
         title=title,
         body=body.text,
         summary=summary or None,
         author=author,
         source=_labelled(source_element, _SOURCE_LABEL)
+        or credited_source
         or body.source
         or summary_source
-        or around_source,
+        or around_source
+        or guessed_source,
         published_at=published.iso if published else None,
         published_precision=published.precision if published else None,
         published_source=dates.published_from if published else None,
@@ -214,6 +243,7 @@ def extract_from_doc(
         images=images,
         extractor_version=EXTRACTOR_VERSION,
     )
+    return article, short_lines(body_blocks)
 
 
 def extract_page(
@@ -223,7 +253,7 @@ def extract_page(
     hints: Mapping[str, str] | None = None,
     site_lines: SiteLines | None = None,
 ) -> tuple[Article, dict[str, str]]:
-    """(the article in a fetched page, the page's short lines for site learning).
+    """(the article in a fetched page, its body's short lines for site learning).
 
     Raises ExtractionError with the reason when the page is not a readable article.
     """
@@ -237,12 +267,10 @@ def extract_page(
         doc = parse_html(text)
     except ParseError as exc:
         raise ExtractionError(str(exc)) from None
-    lines = page_lines(doc, document_base(doc, raw.url))
     now = datetime.fromisoformat(raw.fetched_at)
-    article = extract_from_doc(
+    return extract_from_doc(
         doc, url=raw.url, chosen=chosen, now=now, hints=hints, site_lines=site_lines
     )
-    return article, lines
 
 
 def extract_article(

@@ -15,19 +15,28 @@ from lxml.html import HtmlElement
 
 from pipelines.text import clean_text
 
+# Boxes around an article that point to other articles: chrome on an article page, but
+# the list itself on a list page (NukeViet prints its category lists as "ul.related").
+ARTICLE_CHROME = re.compile(r"(?i)related|lien-?quan|tin-?khac|other")
 CHROME = re.compile(
     r"(?i)menu|\bnav|footer|header|sidebar|side-bar|breadcrumb|banner|comment|binh-?luan|related|"
     r"lien-?quan|tin-?khac|other|share|social|widget|module-?(?:left|right)|counter|thong-?ke|"
     r"advert|quang-?cao|\bads?\b|popup|cookie|login|search|tag|copyright|pager|pagination|slide|"
     r"most|popular|xem-?nhieu|doc-?nhieu|rank|trending|hot-?news|tin-?moi|newest|latest|top-?hits|"
+    r"hot-?events?|hot-?topics?|marquee|ticker|chay-?chu|"
     r"(?:right|left)-?col(?:umn)?\b|col(?:umn)?-?(?:right|left)\b"
 )
+# A left or right column is the sidebar unless the layout grid makes it the widest: many
+# themes put the main column on the left and call it "col-left col-md-9".
+COLUMN = re.compile(r"(?i)(?:right|left)-?col(?:umn)?\b|col(?:umn)?-?(?:right|left)\b")
 CONTENT = re.compile(
     r"(?i)content|article|detail|chi-?tiet|noi-?dung|body|post|entry|news-?text|main-?text|"
     r"journal|story|fulltext|bodytext|rte"
 )
 # Not "form": ASP.NET pages wrap the whole page in one.
-SKIP_TAGS = frozenset(("script", "style", "noscript", "nav", "header", "footer", "aside"))
+SKIP_TAGS = frozenset(
+    ("script", "style", "noscript", "nav", "header", "footer", "aside", "marquee")
+)
 PARAGRAPH_TAGS = ("p", "div", "td", "li", "blockquote", "pre")
 # Bare text in these is a paragraph of the element itself, not of its parent.
 TEXT_HOLDERS = frozenset(("div", "td"))
@@ -70,7 +79,9 @@ class Chrome:
     column ("col-left", "widget-area").
     """
 
-    def __init__(self, doc: HtmlElement) -> None:
+    def __init__(self, doc: HtmlElement, *, lists: bool = False) -> None:
+        """`lists`: judging a list page, where related-news names are not chrome."""
+        self.lists = lists
         self.sizes: dict[HtmlElement, int] = {}
         for _, element in etree.iterwalk(doc, events=("end",)):
             if not isinstance(element.tag, str) or element.tag in INVISIBLE:
@@ -92,8 +103,20 @@ class Chrome:
                 continue
             names = _names(ancestor)
             if ancestor.tag in CONTAINERS and CHROME.search(names) and not CONTENT.search(names):
+                if self.lists and not CHROME.search(ARTICLE_CHROME.sub("", names)):
+                    continue
+                if not CHROME.search(COLUMN.sub("", names)) and self._widest(ancestor):
+                    continue
                 return True
         return False
+
+    def _widest(self, column: HtmlElement) -> bool:
+        """Whether a column is wider than every sibling column."""
+        parent = column.getparent()
+        siblings = [] if parent is None else [e for e in parent if e is not column]
+        width = grid_width(column)
+        # Only the layout's grid says which column is wider; text may lie (a long sidebar).
+        return width is not None and all((grid_width(e) or 0) < width for e in siblings)
 
 
 def text_weight(element: HtmlElement) -> int:
@@ -158,7 +181,7 @@ def find_heading(doc: HtmlElement, content: HtmlElement | None) -> HtmlElement |
 
 SUMMARY = re.compile(
     r"(?i)(?:^|[\s_-])(?:sapo|summary|lead|hometext|description|desc|tom-?tat|trich-?yeu|intro|excerpt|"
-    r"abstract|chapeau|teaser)(?:$|[\s_-])"
+    r"abstract|chapeau|teaser|brief)(?:$|[\s_-])"
 )
 SUMMARY_CHARS = (30, 800)
 
@@ -178,3 +201,43 @@ def find_summary(region: HtmlElement, body: HtmlElement) -> HtmlElement | None:
         ):
             return element
     return None
+
+
+BYLINE = re.compile(r"(?i)(?:^|[\s_-])(?:by-?line|author|tac-?gia|nguoi-?viet|writer)(?:$|[\s_-])")
+BYLINE_CHARS = (3, 80)
+
+
+def find_byline(region: HtmlElement) -> HtmlElement | None:
+    """An element named as the byline ("by-line", "author", "tac-gia") with a short text."""
+    for element in region.iter():
+        if not isinstance(element.tag, str) or not BYLINE.search(_names(element)):
+            continue
+        size = len(clean_text(element.text_content()))
+        if BYLINE_CHARS[0] <= size <= BYLINE_CHARS[1]:
+            return element
+    return None
+
+
+_GRID = re.compile(
+    r"(?:^|\s)(?:col-(?P<size>xs|sm|md|lg|xl)-|col-|span|(?:small|medium|large)-)(?P<width>\d{1,2})(?=\s|$)"
+)
+
+
+def column_width(link: HtmlElement) -> int | None:
+    """The width of the outermost grid column (Bootstrap col-md-9, span8, large-8) around a
+    link: page layouts split into a wide main column and a narrow sidebar."""
+    width = None
+    for ancestor in link.iterancestors():
+        width = grid_width(ancestor) or width
+    return width
+
+
+def grid_width(element: HtmlElement) -> int | None:
+    """The grid width a layout class gives an element (col-md-9 → 9), or None."""
+    found = {
+        m.group("size") or "": int(m.group("width"))
+        for m in _GRID.finditer(element.get("class") or "")
+    }
+    if not found:
+        return None
+    return found.get("md") or found.get("lg") or found.get("sm") or max(found.values())

@@ -115,3 +115,14 @@ def document_base(doc: HtmlElement, url: str) -> str:
         if href.strip():
             return urljoin(url, href.strip())
     return url
+
+
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def is_hidden(element: HtmlElement) -> bool:
+    """Hidden by the page itself (inline style or the hidden attribute), whatever its CSS:
+    SharePoint's field labels, a body printed twice with one copy hidden."""
+    return bool(_HIDING_STYLE.search(element.get("style") or "")) or (
+        element.get("hidden") is not None
+    )

@@ -18,6 +18,7 @@ from datetime import datetime
 from lxml.html import HtmlElement
 
 from pipelines.dates import VnDate, date_only, lead_date, normalize, parse_vn_date
+from pipelines.text import clean_text
 from spiders.platforms import Profile
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[-/](\d{1,2})[-/](\d{1,2})(?:/|[-_])")
 _NEWS_TYPES = re.compile(r"(News|Blog|Report)?Article|WebPage|Posting", re.IGNORECASE)
 LABEL_MAX_CHARS = 90
 DATELINE_MAX_CHARS = 60
+HEAD_LINE_MAX_CHARS = 100
+_FULL_DATE = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d{2}(?!\d)")
 # A line made of a date, maybe a time, a weekday, separators and a view count.
 _DATELINE = re.compile(
     r"^(?:(?:thứ \w+|chủ nhật|cn)\s*[,-]?\s*)?\(?\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\)?"
@@ -78,6 +81,20 @@ def _json_ld_objects(doc: HtmlElement) -> list[dict[str, object]]:
                 if any(isinstance(k, str) and _NEWS_TYPES.search(k) for k in kinds):
                     found.append(item)
     return found
+
+
+def json_ld_author(doc: HtmlElement) -> str | None:
+    """The article's author as JSON-LD names it: a person, not the newspaper itself."""
+    for item in _json_ld_objects(doc):
+        publisher = item.get("publisher")
+        house = publisher.get("name") if isinstance(publisher, dict) else None
+        authors = item.get("author")
+        for person in authors if isinstance(authors, list) else [authors]:
+            if isinstance(person, dict) and person.get("@type") in (None, "Person"):
+                name = clean_text(str(person.get("name") or ""))
+                if name and name != house:
+                    return name
+    return None
 
 
 def _meta(doc: HtmlElement, names: tuple[str, ...]) -> list[str]:
@@ -144,6 +161,38 @@ def dateline(lines: Sequence[str], now: datetime) -> VnDate | None:
     return None
 
 
+def head_date(lines: Sequence[str], now: datetime) -> VnDate | None:
+    """The date in a short meta line between the headline and the body.
+
+    Themes put the date among other things on one line ("Tin hoạt động 21:08
+    20/07/2025 Lượt xem: 642 A- A+ In bài", "22/09/2022 | 04:10 PM In trang"); above
+    the body, a line with exactly one full date and no sentence is that line.
+    """
+    for line in lines:
+        text = normalize(line)
+        if len(text) > HEAD_LINE_MAX_CHARS or len(_FULL_DATE.findall(text)) != 1:
+            continue
+        if text.rstrip().endswith((".", "?", "!")):
+            continue
+        found = parse_vn_date(text, now=now)
+        if found:
+            return found
+    return None
+
+
+def _machine_time(element: HtmlElement, now: datetime) -> VnDate | None:
+    """The datetime attribute of a date element (<time datetime>, itemprop content), which
+    carries the time its text leaves out ("Thứ Ba, 24/06/2025")."""
+    values = element.xpath("(@datetime | @content | .//time/@datetime)")
+    for value in values:
+        found = parse_vn_date(str(value), now=now)
+        if found is not None:
+            shown = parse_vn_date(normalize(element.text_content()), now=now)
+            if shown is None or shown.day == found.day:
+                return found
+    return None
+
+
 def _element_dates(
     profile: Profile,
     doc: HtmlElement,
@@ -174,7 +223,7 @@ def _element_dates(
         )
         for _, _, element in candidates:
             text = normalize(element.text_content())
-            found = parse_vn_date(text, now=now)
+            found = _machine_time(element, now) or parse_vn_date(text, now=now)
             if found is None:
                 continue
             if _LABELS_UPDATED.search(text):
@@ -195,6 +244,7 @@ def find_dates(
     region: HtmlElement | None = None,
     title: HtmlElement | None = None,
     region_lines: Sequence[str] = (),
+    head_lines: Sequence[str] = (),
     list_date: str | None = None,
     lead: str | None = None,
 ) -> PageDates:
@@ -208,7 +258,7 @@ def find_dates(
         ("machine", machine_published),
         ("element", element_date),
         ("label", labelled_published),
-        ("dateline", dateline(region_lines, now)),
+        ("dateline", dateline(region_lines, now) or head_date(head_lines, now)),
         # Only "updated" on the page: the best there is for when it was published.
         ("updated", element_updated or labelled_updated),
         ("url", from_url),

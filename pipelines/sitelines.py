@@ -1,20 +1,18 @@
-"""Learning a site's own boilerplate: short lines that repeat across most of its pages.
+"""Learning a site's own boilerplate: short lines that repeat in most of its article bodies.
 
 A slogan, the site's name, an address block or a widget title that no rule
-names is still boilerplate when it stands on most pages of the site. The
-crawl counts short lines per page; the archive keeps what was learned, so
+names is still boilerplate when it stands in most article bodies of the site. The
+crawl counts short lines per article body; the archive keeps what was learned, so
 later runs and offline re-parses use it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from lxml.html import HtmlElement
-
-from pipelines.blocks import read_blocks
+from pipelines.blocks import Block
 from pipelines.text import fold
 
 # Only short lines: a paragraph of article text is longer, and a sapo shown on the home
@@ -26,11 +24,11 @@ MIN_SHARE = 0.5
 MAX_COUNTED_PAGES = 400
 
 
-def page_lines(doc: HtmlElement, base_url: str) -> dict[str, str]:
-    """The page's distinct short lines: folded key (case and accent insensitive) → as printed."""
-    body = doc.find("body")
+def short_lines(blocks: Iterable[Block]) -> dict[str, str]:
+    """An article body's distinct short lines: folded key (case and accent insensitive) → as
+    printed. Only the body is counted: lines outside it never reach an article."""
     lines: dict[str, str] = {}
-    for block in read_blocks(body if body is not None else doc, base_url):
+    for block in blocks:
         if block.text and len(block.text) <= MAX_LINE_CHARS:
             key = fold(block.text)
             if key:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
 
-from pipelines.generic import Chrome
+from pipelines.generic import Chrome, column_width
 from pipelines.html import document_base
 from pipelines.text import clean_text, fold, words
 from spiders.platforms import Profile
@@ -105,8 +105,8 @@ def _item_date(link: HtmlElement, profile: Profile, order: dict[HtmlElement, int
     node = link
     for _ in range(ANCESTOR_LEVELS):
         node = node.getparent()
-        if node is None:
-            return None
+        if node is None or _holds_other_headline(node, link.get("href")):
+            return None  # past the item: a date here is another item's
         candidates = [
             element
             for selector in profile.list_dates.compiled
@@ -125,6 +125,15 @@ def _item_date(link: HtmlElement, profile: Profile, order: dict[HtmlElement, int
     return None
 
 
+def _holds_other_headline(node: HtmlElement, href: str | None) -> bool:
+    return any(
+        a.get("href") != href
+        and len(words(clean_text(a.text_content()) or clean_text(a.get("title"))))
+        >= HEADLINE_MIN_WORDS
+        for a in node.iter("a")
+    )
+
+
 def list_items(doc: HtmlElement, page_url: str, profile: Profile) -> list[ListItem]:
     """The articles a list page lists, in page order, once each.
 
@@ -134,7 +143,7 @@ def list_items(doc: HtmlElement, page_url: str, profile: Profile) -> list[ListIt
     netloc = urlsplit(page_url).netloc
     base = document_base(doc, page_url)
     order = _document_order(doc)
-    in_chrome = Chrome(doc)
+    in_chrome = Chrome(doc, lists=True)
     items: dict[str, ListItem] = {}
     for link in profile.list_links.every(doc):
         url = _site_link(link.get("href"), base, netloc)
@@ -269,6 +278,8 @@ def looks_like_article(doc: HtmlElement, url: str, profile: Profile) -> bool:
 _ARTICLE_URL = re.compile(
     r"(?i)(?:[-_/](?:\d{3,}|[a-z]*\d{4,})(?:\.html?|\.aspx|\.php)?/?$|/\d{4}/\d{1,2}/\d{1,2}/[^/]+"
     r"|[?&](?:p|id|itemid|newsid|articleid|contentid|news_id|dinhdanh)=\d+|/node/\d+$"
+    # Oracle WebCenter and other document stores: ?dDocName=PORTAL287937, ?docid=ABC1234
+    r"|[?&]\w*(?:id|doc\w*)=[a-z_]*\d{4,}(?:&|$)"
     r"|/(?:bai-viet|chi-tiet|tin-chi-tiet|view_content|news/detail|detail)/"
     r"|/[a-z0-9đ]+(?:-[a-z0-9đ]+){5,}(?:\.html?|\.aspx)?/?$)"
 )
@@ -296,7 +307,8 @@ def generic_article_links(doc: HtmlElement, page_url: str) -> tuple[list[ListIte
     base = document_base(doc, page_url)
     found: dict[str, ListItem] = {}
     aside: dict[str, None] = {}
-    in_chrome = Chrome(doc)
+    in_chrome = Chrome(doc, lists=True)
+    columns: dict[str, int | None] = {}
     for link in _links(doc):
         url = _site_link(link.get("href"), base, netloc)
         if url is None or url in found or url == page_url or _NOT_NEWS.search(url):
@@ -307,6 +319,13 @@ def generic_article_links(doc: HtmlElement, page_url: str) -> tuple[list[ListIte
                 aside[url] = None
             else:
                 found[url] = ListItem(url, title, _text_date(link, base))
+                columns[url] = column_width(link)
+    # Headlines in a narrower grid column than others are the sidebar's, whatever its name.
+    widest = max((width for width in columns.values() if width is not None), default=None)
+    for url, width in columns.items():
+        if width is not None and widest is not None and width < widest:
+            aside[url] = None
+            del found[url]
     return list(found.values()), [url for url in aside if url not in found]
 
 

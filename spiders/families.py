@@ -148,7 +148,16 @@ def _records(data: Any) -> tuple[list[dict[str, Any]], int | None]:
         if key in data:
             records, inner_total = _records(data[key])
             return records, total if total is not None else inner_total
-    return [], total
+    # Lists under names of their own ("ListData" and "ListMoreData" in DotNetNuke's cmsview):
+    # every list of objects that carry a link, in order.
+    records = [
+        item
+        for value in data.values()
+        if isinstance(value, list)
+        for item in value
+        if isinstance(item, dict) and _first(item, _URL_KEYS)
+    ]
+    return records, total
 
 
 class PostPaging(ListCode):

@@ -43,6 +43,10 @@ def html_listing(doc: HtmlElement, html: str, url: str, chosen: Profile) -> Page
         listing = Listing(items=discovery.list_items(doc, page_url, chosen))
         others = discovery.article_links(doc, page_url, chosen)
         candidates = discovery.list_links(doc, page_url, chosen)
+        if not listing.items:
+            # A theme of the family with list markup its profile does not name yet.
+            listing.items, aside = discovery.generic_article_links(doc, page_url)
+            others = list(dict.fromkeys(others + aside))
     code = code_for(chosen)
     following = discovery.next_page(doc, page_url, chosen)
     listing.next = (

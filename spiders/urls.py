@@ -6,10 +6,22 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
 
-# Parameters that never change what a page shows: SharePoint's return address,
-# analytics and social-network click ids.
+# Parameters that never change what a page shows: return addresses (SharePoint's Source,
+# Liferay's redirect, ASP.NET's ReturnUrl), analytics and social-network click ids.
 DROP_PARAMS = frozenset(
-    {"source", "fbclid", "gclid", "zarsrc", "_gl", "mc_cid", "mc_eid", "igshid", "ref_src"}
+    {
+        "source",
+        "redirect",
+        "returnurl",
+        "fbclid",
+        "gclid",
+        "zarsrc",
+        "_gl",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "ref_src",
+    }
 )
 DROP_PREFIXES = ("utm_",)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "ftp:", "file:")

@@ -24,8 +24,8 @@ from twisted.python.failure import Failure
 from archive.db import Archive, ArchiveError
 from archive.records import RawPage, SiteInfo, iso, now_vn
 from archive.store import known_urls, learned_lines, site_platforms
-from pipelines.html import ParseError, decode_html, document_base, parse_html
-from pipelines.sitelines import SiteLines, page_lines
+from pipelines.html import ParseError, decode_html, parse_html
+from pipelines.sitelines import SiteLines
 from spiders import discovery
 from spiders.discovery import ListRequest, list_identity
 from spiders.feeds import robots_sitemaps
@@ -234,7 +234,6 @@ class WardsSpider(scrapy.Spider):
             return
         doc, html = page
         self._detect(run, doc, response.url, html)
-        run.lines.add_page(page_lines(doc, document_base(doc, response.url)))
         if discovery.looks_like_article(doc, canonical_url(response.url), run.profile):
             yield self._page_item(response, run, {})
             return
@@ -250,7 +249,6 @@ class WardsSpider(scrapy.Spider):
             self.logger.info("not a list: %s (%s)", response.url, content_type)
             return
         if page.doc is not None:
-            run.lines.add_page(page_lines(page.doc, document_base(page.doc, response.url)))
             before = run.platform
             self._detect(run, page.doc, response.url, page.html)
             if run.platform != before:  # read again with the family's own rules

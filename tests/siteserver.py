@@ -41,6 +41,9 @@ class Page:
     method: str = "GET"
     form: dict[str, str] = field(default_factory=dict)
     redirect: str | None = None
+    # False for a page that carries no mark of its family (a bare list page): alone it
+    # must be detected as generic or its family, never as another family.
+    family_signal: bool = True
 
     @property
     def path(self) -> str:
@@ -86,6 +89,7 @@ def load_site(folder: Path) -> FixtureSite:
                 method=entry.get("method", "GET").upper(),
                 form={k: str(v) for k, v in entry.get("form", {}).items()},
                 redirect=entry.get("redirect"),
+                family_signal=bool(entry.get("family_signal", True)),
             )
         )
     return FixtureSite(folder, meta, pages)

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 from archive.records import VN_TZ, iso
@@ -42,6 +43,11 @@ _CLOCK = re.compile(
 _HOUR_WORDS = re.compile(r"(?<!\d)(\d{1,2})\s*(?:h|giờ)\s*(\d{1,2})?(?:\s*phút)?(?![\w/])")
 _RELATIVE = re.compile(r"(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s*trước")
 _PM = {"ch", "pm", "p.m."}
+_DOTNET_DATE = re.compile(r"/date\((-?\d{10,13})(?:[+-]\d{4})?\)/")
+_RFC822 = re.compile(
+    r"^(?:[a-z]{3},\s*)?\d{1,2}\s+[a-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*"
+    r"(?:gmt|ut|utc|z|[+-]\d{4})$"
+)
 # Labels before a date, with the colon that stops dateparser ("Đăng lúc: …").
 _LABEL = re.compile(
     r"^(?:ngày đăng|đăng lúc|đăng ngày|đăng tải|ngày xuất bản|cập nhật(?: lúc)?|thời gian|ngày)"
@@ -79,13 +85,15 @@ def _valid_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _clock(text: str, skip: tuple[int, int] | None) -> tuple[int, int, int | None] | None:
-    """(hour, minute, second or None) from "14:20", "03:27 PM", "7:11:51 SA", "17h30", "9 giờ"."""
+def _clock(text: str, skip: tuple[int, int] | None) -> tuple[int, int | None, int | None] | None:
+    """(hour, minute, second) from "14:20", "03:27 PM", "7:11:51 SA", "17h30", "9 giờ";
+    minute is None when only the hour is written ("lúc 17 giờ"), second when no seconds are."""
     for pattern in (_CLOCK, _HOUR_WORDS):
         for match in pattern.finditer(text):
             if skip and skip[0] <= match.start() < skip[1]:
                 continue
-            hour, minute = int(match.group(1)), int(match.group(2) or 0)
+            hour = int(match.group(1))
+            minute = int(match.group(2)) if match.group(2) else None
             second = None
             if pattern is _CLOCK:
                 second = int(match.group(3)) if match.group(3) else None
@@ -94,9 +102,19 @@ def _clock(text: str, skip: tuple[int, int] | None) -> tuple[int, int, int | Non
                     hour += 12
                 elif marker in _AM and hour == 12:
                     hour = 0
-            if hour < 24 and minute < 60 and (second is None or second < 60):
+            if hour < 24 and (minute or 0) < 60 and (second is None or second < 60):
                 return hour, minute, second
     return None
+
+
+def _at(day: date, clock: tuple[int, int | None, int | None] | None) -> VnDate:
+    """A day, at a clock time when there is one, with the precision the text gave."""
+    if clock is None:
+        return VnDate(datetime(day.year, day.month, day.day, tzinfo=VN_TZ), "day")
+    hour, minute, second = clock
+    moment = datetime(day.year, day.month, day.day, hour, minute or 0, second or 0, tzinfo=VN_TZ)
+    precision = "hour" if minute is None else _time_precision(second)
+    return VnDate(moment, precision, seconds_written=second is not None)
 
 
 def _relative(text: str, now: datetime) -> VnDate | None:
@@ -105,8 +123,10 @@ def _relative(text: str, now: datetime) -> VnDate | None:
     match = _RELATIVE.search(text)
     if match:
         amount, unit = int(match.group(1)), match.group(2)
-        if unit in ("giây", "phút"):
-            delta, precision = timedelta(minutes=amount if unit == "phút" else 0), "minute"
+        if unit == "giây":
+            delta, precision = timedelta(seconds=amount), "second"
+        elif unit == "phút":
+            delta, precision = timedelta(minutes=amount), "minute"
         elif unit in ("giờ", "tiếng"):
             delta, precision = timedelta(hours=amount), "hour"
         elif unit == "ngày":
@@ -118,14 +138,7 @@ def _relative(text: str, now: datetime) -> VnDate | None:
         return VnDate(now - delta, precision)
     for word, days in (("hôm kia", 2), ("hôm qua", 1), ("hôm nay", 0)):
         if word in text:
-            day = (now - timedelta(days=days)).date()
-            clock = _clock(text, None)
-            if clock:
-                hour, minute, _ = clock
-                return VnDate(
-                    datetime(day.year, day.month, day.day, hour, minute, tzinfo=VN_TZ), "minute"
-                )
-            return VnDate(datetime(day.year, day.month, day.day, tzinfo=VN_TZ), "day")
+            return _at((now - timedelta(days=days)).date(), _clock(text, None))
     return None
 
 
@@ -207,17 +220,32 @@ def _by_dateparser(text: str, now: datetime) -> VnDate | None:
         return None
     if found is None or _valid_date(found.year, found.month, found.day) is None:
         return None
-    clock = _clock(cleaned, None)
-    moment = datetime(found.year, found.month, found.day, tzinfo=VN_TZ)
-    if clock is None:
-        return VnDate(moment, "day")
-    hour, minute, second = clock
-    return VnDate(
-        moment.replace(hour=hour, minute=minute, second=second or 0), _time_precision(second)
-    )
+    return _at(found.date(), _clock(cleaned, None))
+
+
+def _machine(text: str) -> VnDate | None:
+    """Machine forms with their own offset: RFC 822 (RSS, HTTP) and ASP.NET's /Date(ms)/."""
+    stamp = _DOTNET_DATE.search(text)
+    if stamp:
+        moment = datetime.fromtimestamp(int(stamp.group(1)) / 1000, tz=VN_TZ)
+        return VnDate(moment, _time_precision(moment.second), seconds_written=True)
+    if _RFC822.match(text):
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if moment.tzinfo is None:  # "-0000": the offset is unknown; the text is local time
+            moment = moment.replace(tzinfo=VN_TZ)
+        if _valid_date(moment.year, moment.month, moment.day) is None:
+            return None
+        return VnDate(moment.astimezone(VN_TZ), _time_precision(moment.second), True)
+    return None
 
 
 def _parse(text: str, now: datetime) -> VnDate | None:
+    machine = _machine(text)
+    if machine:
+        return machine
     iso_match = _ISO.search(text)
     if iso_match:
         return _from_iso(iso_match)
@@ -236,12 +264,7 @@ def _parse(text: str, now: datetime) -> VnDate | None:
         valid = _valid_date(year, month, day)
         if valid is None:
             return None
-        clock = _clock(text, (match.start(), match.end()))
-        if clock is None:
-            return VnDate(datetime(year, month, day, tzinfo=VN_TZ), "day")
-        hour, minute, second = clock
-        moment = datetime(year, month, day, hour, minute, second or 0, tzinfo=VN_TZ)
-        return VnDate(moment, _time_precision(second), seconds_written=second is not None)
+        return _at(valid, _clock(text, (match.start(), match.end())))
     month_year = _MONTH_YEAR.search(text)
     if month_year:
         month, year = int(month_year.group(1)), int(month_year.group(2))

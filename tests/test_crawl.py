@@ -54,6 +54,7 @@ def test_crawl_by_url_stores_every_article_once(
         assert row["title"] == wanted["title"]
         assert row["body"] == wanted["body"]
         assert row["published_at"] == wanted["published_at"]
+        assert row["published_precision"] == wanted["published_precision"]
         assert row["author"] == wanted["author"]
         assert row["content_hash"] and row["extractor_version"]
         images = _rows(

@@ -85,7 +85,10 @@ class Tally:
         )
 
 
-HEADER = f"{'':<34}{'exact':>8}{'wrong':>6}{'swap':>6}{'futur':>6}{'none':>6}{'invented':>9}{'median':>11}"
+HEADER = (
+    f"{'':<34}{'exact':>8}{'wrong':>6}{'swap':>6}{'futur':>6}{'none':>6}{'invented':>9}"
+    f"{'median':>11}"
+)
 
 
 def _timed(call: Callable[[], object]) -> tuple[object, float]:

@@ -1,7 +1,8 @@
 """`python -m archive`: look into the archive from the command line.
 
-Query commands open the database read-only. Errors print one line on stderr
-and exit 1 (2 for bad arguments); never a traceback.
+Query commands open the database read-only; `migrate` and `dedup` write.
+Errors print one line on stderr and exit 1 (2 for bad arguments); never a
+traceback.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive import queries
+from archive import clusters, queries, store
 from archive.db import Archive, ArchiveError, current_revision, head_revision
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+DEDUP_BATCH = 500
 
 
 class CommandError(Exception):
@@ -39,8 +41,8 @@ def cmd_stats(options: argparse.Namespace, out: TextIO) -> None:
         return
     out.write(f"archive   {archive.url}\n")
     out.write(
-        f"articles  {stats['articles']} ({stats['duplicates']} duplicates,"
-        f" {stats['versions']} older versions) · sites {stats['sites']}"
+        f"articles  {stats['articles']} ({stats['stories']} stories, {stats['duplicates']}"
+        f" copies, {stats['versions']} older versions) · sites {stats['sites']}"
         f" · images {stats['images']} · raw pages {stats['raw_pages']}"
         f" · failures {stats['failures']} · runs {stats['runs']}\n"
     )
@@ -183,12 +185,35 @@ def cmd_migrate(options: argparse.Namespace, out: TextIO) -> None:
         out.write(f"{archive.url}: schema at {found} (newest {head_revision()})\n")
 
 
+def cmd_dedup(options: argparse.Namespace, out: TextIO) -> None:
+    """Index every article for near-duplicates and cluster its copies: needed once after an
+    upgrade past migration 0005, harmless to repeat (each batch is its own transaction)."""
+    done = 0
+    with Archive(options.archive) as archive:
+        last = 0
+        while True:
+            with archive.session() as session:
+                ids = store.article_ids_after(session, last, DEDUP_BATCH)
+                for article_id in ids:
+                    clusters.place(session, article_id)
+            if not ids:
+                break
+            done, last = done + len(ids), ids[-1]
+        with archive.session() as session:
+            stats = queries.archive_stats(session)
+    out.write(
+        f"{archive.url}: {done} articles indexed; {stats['stories']} stories,"
+        f" {stats['duplicates']} copies\n"
+    )
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, TextIO], None], str]] = {
     "stats": (cmd_stats, "counts per site, the last run, and what the archive holds"),
     "search": (cmd_search, "find articles whose title, summary or body contain TEXT"),
     "show": (cmd_show, "print one article, by id or URL, with its images"),
     "export": (cmd_export, "write all articles as CSV or JSON Lines, streaming"),
-    "migrate": (cmd_migrate, "bring an archive's schema up to date (the only command that writes)"),
+    "migrate": (cmd_migrate, "bring an archive's schema up to date"),
+    "dedup": (cmd_dedup, "index all articles for near-duplicates and cluster their copies"),
 }
 
 

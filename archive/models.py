@@ -7,7 +7,7 @@ Alembic migration in archive/migrations/versions.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -62,6 +62,7 @@ class Article(Base):
         Index("ix_articles_published_at", "published_at"),
         Index("ix_articles_content_hash", "content_hash"),
         Index("ix_articles_duplicate_of", "duplicate_of"),
+        Index("ix_articles_cluster", "cluster_id"),
     )
 
     id: Mapped[IntPK]
@@ -81,6 +82,9 @@ class Article(Base):
     fetched_at: Mapped[Timestamp]
     content_hash: Mapped[str] = mapped_column(String(64))
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    # The story: every copy of it (same text, or a near-duplicate) shares the id of the
+    # copy first stored. Never NULL once written; an article alone is its own cluster.
+    cluster_id: Mapped[int | None] = mapped_column(Integer)
     extractor_version: Mapped[str] = mapped_column(String(40))
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
 
@@ -211,3 +215,19 @@ class SiteBoilerplate(Base):
     pages_seen: Mapped[int] = mapped_column(Integer)
     learned_at: Mapped[Timestamp]
     last_seen_at: Mapped[Timestamp]
+
+
+class LshKey(Base):
+    """The near-duplicate index: one row per LSH band of an article's body (archive/neardup.py).
+
+    Articles sharing a key are candidate copies; looking one up is an index seek per band,
+    whatever the archive's size.
+    """
+
+    __tablename__ = "lsh_keys"
+    __table_args__: ClassVar[dict[str, bool]] = {"sqlite_with_rowid": False}
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id"), primary_key=True, autoincrement=False
+    )

@@ -66,6 +66,7 @@ def archive_stats(session: Session) -> dict[str, Any]:
     return {
         "articles": count(models.Article),
         "duplicates": count(models.Article, models.Article.duplicate_of.is_not(None)),
+        "stories": session.scalar(select(func.count(func.distinct(models.Article.cluster_id)))),
         "sites": count(models.Site),
         "images": count(models.ArticleImage),
         "versions": count(models.ArticleVersion),

@@ -17,7 +17,7 @@ from typing import Literal
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from archive import models
+from archive import clusters, models
 from archive.records import Article, RawPage, SiteInfo, content_hash
 
 Outcome = Literal["new", "updated", "unchanged"]
@@ -145,23 +145,6 @@ def _write_images(session: Session, article_id: int, article: Article) -> None:
     )
 
 
-def find_exact_duplicate(session: Session, content_hash: str, url: str) -> int | None:
-    """The original an identical text at another URL should point to: the earliest published."""
-    row = session.execute(
-        select(models.Article.id, models.Article.duplicate_of)
-        .where(models.Article.content_hash == content_hash, models.Article.url != url)
-        .order_by(
-            models.Article.published_at.is_(None),
-            models.Article.published_at,
-            models.Article.id,
-        )
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    return row.duplicate_of or row.id
-
-
 def store_article(
     session: Session, site_id: int, article: Article, raw_id: int | None, now: str
 ) -> StoredArticle:
@@ -172,7 +155,6 @@ def store_article(
         select(models.Article).where(models.Article.url == article.url)
     ).one_or_none()
     if row is None:
-        duplicate_of = find_exact_duplicate(session, digest, article.url)
         row = models.Article(
             site_id=site_id,
             url=article.url,
@@ -181,13 +163,13 @@ def store_article(
             last_seen_at=now,
             fetched_at=now,
             content_hash=digest,
-            duplicate_of=duplicate_of,
             extractor_version=article.extractor_version,
             raw_page_id=raw_id,
         )
         session.add(row)
         session.flush()
         _write_images(session, row.id, article)
+        duplicate_of = clusters.place(session, row.id)
         return StoredArticle(row.id, "new", duplicate_of)
 
     old_images = _article_images(session, row.id)
@@ -213,11 +195,14 @@ def store_article(
                 raw_page_id=row.raw_page_id,
             )
         )
+        old_body, old_published = row.body, row.published_at
         for name, value in fields.items():
             setattr(row, name, value)
-        if digest != row.content_hash:
+        if digest != row.content_hash or old_published != row.published_at:
             row.content_hash = digest
-            row.duplicate_of = find_exact_duplicate(session, digest, article.url)
+            session.flush()
+            clusters.place(session, row.id, old_body=old_body)
+            session.refresh(row)
         _write_images(session, row.id, article)
     row.site_id = site_id
     row.last_seen_at = now
@@ -328,9 +313,11 @@ def strip_lines(session: Session, article_id: int, is_boilerplate: Callable[[str
     kept = [p for p in paragraphs if not is_boilerplate(p)]
     if len(kept) == len(paragraphs) or not kept:
         return False
+    old_body = row.body
     row.body = "\n\n".join(kept)
     row.content_hash = content_hash(row.title, row.body)
-    row.duplicate_of = find_exact_duplicate(session, row.content_hash, row.url)
+    session.flush()
+    clusters.place(session, article_id, old_body=old_body)
     return True
 
 
@@ -388,6 +375,18 @@ def finish_run(
         update(models.CrawlRun)
         .where(models.CrawlRun.id == run_id)
         .values(status=status, finished_at=now, finish_reason=reason, **counts)
+    )
+
+
+def article_ids_after(session: Session, last: int, limit: int) -> list[int]:
+    """Article ids above `last`, in order: batches for a resumable walk over the archive."""
+    return list(
+        session.scalars(
+            select(models.Article.id)
+            .where(models.Article.id > last)
+            .order_by(models.Article.id)
+            .limit(limit)
+        )
     )
 
 

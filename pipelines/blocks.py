@@ -27,6 +27,7 @@ SKIP_TAGS = frozenset(
     "script style noscript template iframe object embed svg canvas video audio map button"
     " select input textarea head title meta link".split()
 )
+_EMBEDS = frozenset(("iframe", "video", "object", "embed"))
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 GROUP_TAGS = frozenset(("figure", "table"))
 ITALIC_TAGS = frozenset(("em", "i"))
@@ -36,11 +37,19 @@ _CENTERED = re.compile(r"text-align\s*:\s*center", re.I)
 _NOT_CONTENT_IMAGE = re.compile(
     r"(?:^|[/_.-])(?:icon|icons|ico|spacer|blank|pixel|transparent|logo|banner|btn|button|print|email|"
     r"mail|share|sharing|social|fb|facebook|zalo|twitter|google|youtube|rss|arrow|bullet|emoticon|"
-    r"smiley|loading|captcha|qrcode|qr-code|adobe|pdf|doc|word|excel)"
+    r"smiley|loading|captcha|qrcode|qr-code|adobe|pdf|doc|word|excel|avatars?)"
     r"(?:[/_.-]|\d|$)",
     re.I,
 )
+# Pictures a page names as chrome: an author's avatar, a logo, an icon.
+_NOT_CONTENT_NAME = re.compile(r"(?i)avatar|logo|icon|emoji|banner")
 LINK_BLOCK_SHARE = 0.6
+# A table cell holding at most this much text can be a figure in a row of figures.
+DATA_CELL_CHARS = 150
+_BYLINE_LABEL = re.compile(
+    r"(?i)^(?:nguồn(?: tin)?|tác giả(?: bài viết)?|người viết|tin(?:,| và)? ảnh|bài(?:,| và)? ảnh"
+    r"|thực hiện)\s*:"
+)
 _LIST_MARKER = re.compile(r"^(?:[-–—+•*·]|\d{1,2}[.)]|[a-zđ][.)])\s")
 
 
@@ -80,7 +89,7 @@ def image_url(element: HtmlElement, base_url: str) -> str | None:
         return None
     if _NOT_CONTENT_IMAGE.search(src.rsplit("?", 1)[0]):
         return None
-    if _tiny(element):
+    if _tiny(element) or _NOT_CONTENT_NAME.search(f"{element.get('class')} {element.get('id')}"):
         return None
     return safe_url_string(urljoin(base_url, src))
 
@@ -96,12 +105,16 @@ def _tiny(element: HtmlElement) -> bool:
     return False
 
 
+def _named_caption(element: HtmlElement) -> bool:
+    """A caption element, or one whose name says it holds one ("photo-gallery__caption")."""
+    return element.tag in ("figcaption", "caption") or bool(
+        _CAPTION_CLASS.search(element.get("class") or "")
+        or _CAPTION_CLASS.search(element.get("id") or "")
+    )
+
+
 def _caption_like(element: HtmlElement) -> bool:
-    if element.tag in ("figcaption", "caption"):
-        return True
-    if _CAPTION_CLASS.search(element.get("class") or "") or _CAPTION_CLASS.search(
-        element.get("id") or ""
-    ):
+    if _named_caption(element):
         return True
     return bool(_CENTERED.search(element.get("style") or "") or element.get("align") == "center")
 
@@ -109,16 +122,18 @@ def _caption_like(element: HtmlElement) -> bool:
 def split_lines(raw: str) -> list[str]:
     """Turn text with <br> breaks (\\n) into paragraphs.
 
-    Two breaks end a paragraph. One break ends it only after a sentence or
-    before a list item; otherwise it is a line wrapped by hand ("Đồng chí …
-    Chủ tịch UBND quận<br>phát biểu …") and the lines are joined.
+    Two breaks end a paragraph. One break ends it only after a sentence, or
+    before a list item or a labelled byline ("Nguồn: …"); otherwise it is a line
+    wrapped by hand ("Đồng chí … Chủ tịch UBND quận<br>phát biểu …") and the
+    lines are joined.
     """
     paragraphs: list[str] = []
     current: list[str] = []
     for chunk in re.split(r"\n\s*\n", raw):
         lines = [clean_text(line) for line in chunk.split("\n")]
         for line in (line for line in lines if line):
-            if current and (ends_paragraph(current[-1]) or _LIST_MARKER.match(line)):
+            starts = _LIST_MARKER.match(line) or _BYLINE_LABEL.match(line)
+            if current and (ends_paragraph(current[-1]) or starts):
                 paragraphs.append(" ".join(current))
                 current = []
             current.append(line)
@@ -138,7 +153,11 @@ class _Reader:
         self.italic_depth = 0
         self.link_chars = 0
         self.link_depth = 0
+        # Text inside an element named as a caption ("photo-gallery__caption", "chu-thich").
+        self.caption_chars = 0
+        self.caption_depth = 0
         self.block_stack: list[HtmlElement] = []
+        self.groups = 0
         self.group_stack: list[int] = []
 
     def line_break(self) -> None:
@@ -155,13 +174,16 @@ class _Reader:
             self.italic_chars += size
         if self.link_depth:
             self.link_chars += size
+        if self.caption_depth:
+            self.caption_chars += size
 
     def flush(self) -> None:
         raw = "".join(self.buffer)
         self.buffer.clear()
         italic = self.all_chars > 0 and self.italic_chars >= 0.8 * self.all_chars
+        italic = italic or (self.all_chars > 0 and self.caption_chars >= 0.8 * self.all_chars)
         link_share = self.link_chars / self.all_chars if self.all_chars else 0.0
-        self.italic_chars = self.all_chars = self.link_chars = 0
+        self.italic_chars = self.all_chars = self.link_chars = self.caption_chars = 0
         container = self.block_stack[-1] if self.block_stack else None
         hinted = italic or (container is not None and _caption_like(container))
         heading = container is not None and container.tag in HEADING_TAGS
@@ -177,13 +199,17 @@ class _Reader:
                 )
             )
 
+    def placeholder(self) -> None:
+        """Media that is not kept (a base64 picture, a video) but owns the caption below it."""
+        self.flush()
+        group = self.group_stack[-1] if self.group_stack else None
+        self.blocks.append(Block(image_url="", group=group))
+
     def image(self, element: HtmlElement) -> None:
         url = image_url(element, self.base_url)
         if url is None:
             if (element.get("src") or "").strip().startswith("data:image") and not _tiny(element):
-                # An inline base64 picture: not stored, but its caption must not become text.
-                self.flush()
-                self.blocks.append(Block(image_url=""))
+                self.placeholder()
             return
         self.flush()
         group = self.group_stack[-1] if self.group_stack else None
@@ -191,17 +217,47 @@ class _Reader:
         self.blocks.append(Block(image_url=url, alt=alt, group=group))
 
 
+def _data_row(row: HtmlElement) -> list[HtmlElement]:
+    """The cells of a table row of figures ("Hộ tịch | 1.126 | 100%"), read as one line; [] for
+    a layout row (an image, a long text, nested blocks), whose cells are paragraphs."""
+    cells = [cell for cell in row if cell.tag in ("td", "th")]
+    if len(cells) < 2:
+        return []
+    for cell in cells:
+        if cell.find(".//img") is not None or cell.find(".//table") is not None:
+            return []
+        if len(cell.xpath(".//p | .//div | .//li | .//br")) > 1:
+            return []
+        if len(clean_text(cell.text_content())) > DATA_CELL_CHARS:
+            return []
+    return cells
+
+
 def read_blocks(root: HtmlElement, base_url: str) -> list[Block]:
     """The paragraphs and images under `root`, in document order."""
     reader = _Reader(base_url)
     walker = etree.iterwalk(root, events=("start", "end"))
+    inline: set[HtmlElement] = set()  # cells of data rows, and the blocks inside them
     for event, element in walker:
         tag = element.tag if isinstance(element.tag, str) else ""
         skipped = tag in SKIP_TAGS or not tag or is_hidden(element)
+        if element in inline:
+            if event == "start":
+                reader.text(" ")
+                reader.text(element.text)
+            else:
+                reader.text(" ")
+                reader.text(element.tail)
+            continue
         if event == "start":
             if skipped:
+                if tag in _EMBEDS:
+                    reader.placeholder()  # a video is not kept, but its caption is no text
                 walker.skip_subtree()
                 continue
+            if tag == "tr":
+                for cell in _data_row(element):
+                    inline.update(e for e in cell.iter() if e.tag in BLOCK_TAGS)
             if tag == "img":
                 reader.image(element)
             elif tag == "br":
@@ -210,11 +266,16 @@ def read_blocks(root: HtmlElement, base_url: str) -> list[Block]:
                 reader.flush()
                 reader.block_stack.append(element)
                 if tag in GROUP_TAGS:
-                    reader.group_stack.append(id(element))
+                    reader.groups += 1  # a number, not id(): lxml proxies die and ids are reused
+                    reader.group_stack.append(reader.groups)
+                    if tag == "figure" and element.find(".//img") is None:
+                        reader.placeholder()  # a video or embed, maybe removed already
             if tag in ITALIC_TAGS:
                 reader.italic_depth += 1
             if tag == "a":
                 reader.link_depth += 1
+            if _named_caption(element):
+                reader.caption_depth += 1
             reader.text(element.text)
             continue
         if skipped:
@@ -225,6 +286,8 @@ def read_blocks(root: HtmlElement, base_url: str) -> list[Block]:
             reader.italic_depth -= 1
         if tag == "a":
             reader.link_depth -= 1
+        if _named_caption(element):
+            reader.caption_depth -= 1
         if tag in BLOCK_TAGS:
             reader.flush()
             reader.block_stack.pop()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from pipelines.blocks import Block
-from pipelines.fields import is_label
+from pipelines.fields import starts_with_label
 from pipelines.patterns import patterns
 from pipelines.text import ends_sentence
 
@@ -29,6 +29,7 @@ _UNIT = re.compile(
     r"Cục|Sở|Bộ phận|Tổ|Đảng ủy|Đảng uỷ|Huyện ủy|Quận ủy|Thị ủy|Hội đồng)\s+\S"
 )
 UNIT_MAX_CHARS = 70
+_NAME_JOINERS = frozenset(("-", "–", ",", "và", "&", "/"))
 
 
 def _is_name(text: str) -> bool:
@@ -75,11 +76,30 @@ def split_credit(text: str | None) -> tuple[str | None, str | None]:
     return name or None, organisation
 
 
-def guess_credit(text: str | None) -> tuple[str | None, str | None]:
+def split_credit_parts(parts: list[str]) -> tuple[str | None, str | None]:
+    """split_credit for an author box whose text comes in pieces ("Thu Trang" in a link, "Báo
+    Quảng Ninh" in a role span)."""
+    author, source = split_credit(" ".join(parts))
+    if author is None or len(parts) < 2:
+        return author, source
+    # Several reporters, each in a link: "Thanh Hương" "-" "Quang Phong".
+    names = [part for part in parts if part not in _NAME_JOINERS]
+    if len(names) > 1 and len(names) < len(parts) and all(_is_name(n) for n in names):
+        return " - ".join(names), source
+    # Capitalised words all look alike ("Thu Trang Báo Quảng Ninh"): the box's first piece
+    # that is a name is the author, the rest its newsroom.
+    for part in parts:
+        piece = _AUTHOR_LABEL.sub("", part).strip()
+        if _is_name(piece) or _is_unit(piece):
+            return _split_affiliation(piece)[0], source
+    return author, source
+
+
+def guess_credit(parts: list[str]) -> tuple[str | None, str | None]:
     """split_credit for an element only guessed to be a byline (named "author", "by-line"):
     kept only when what is left looks like a person's or an office's name, not "bởi admin",
     "Tên *" (a comment form) or a meta line with the date and view count."""
-    author, source = split_credit(text)
+    author, source = split_credit_parts(parts)
     if author is not None and not (_is_name(author) or _is_unit(author)):
         return None, source
     return author, source
@@ -152,7 +172,7 @@ def bylines_in(lines: list[str]) -> tuple[str | None, str | None]:
         following = lines[index + 1] if index + 1 < len(lines) else ""
         # A label and its value in separate elements ("Tác giả" / "Thu Trang").
         bare = _BARE_LABEL.match(line)
-        if bare and following and len(following) <= 80 and not is_label(following):
+        if bare and following and len(following) <= 80 and not starts_with_label(following):
             line = f"{bare.group(1)}: {following}"
         credit = _labelled_credit(line)
         if credit:

@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 from archive.records import Article, Image, RawPage
 from pipelines.blocks import Block, read_blocks
 from pipelines.body import attach_captions, clean_body
-from pipelines.bylines import bylines_in, guess_credit, split_credit, split_lead_source
+from pipelines.bylines import bylines_in, guess_credit, split_credit_parts, split_lead_source
 from pipelines.fields import form_fields
 from pipelines.generic import find_byline, find_content, find_heading, find_summary, text_weight
 from pipelines.html import ParseError, decode_html, document_base, parse_html
@@ -45,6 +45,13 @@ def _labelled(element: HtmlElement | None, label: re.Pattern[str]) -> str | None
 
 def _text(element: HtmlElement | None) -> str | None:
     return clean_text(element.text_content()) if element is not None else None
+
+
+def _parts(element: HtmlElement | None) -> list[str]:
+    """An element's text pieces, as its child elements print them."""
+    if element is None:
+        return []
+    return [piece for text in element.itertext() if (piece := clean_text(text))]
 
 
 class ExtractionError(ValueError):
@@ -205,10 +212,10 @@ def extract_from_doc(
     around_author, around_source = bylines_in(
         [line for line in region_lines if line not in paragraphs]
     )
-    credited, credited_source = split_credit(_text(author_element))
+    credited, credited_source = split_credit_parts(_parts(author_element))
     guessed, guessed_source = (None, None)
     if author_element is None:
-        guessed, guessed_source = guess_credit(_text(find_byline(region)))
+        guessed, guessed_source = guess_credit(_parts(find_byline(region)))
     author = credited or body.author or around_author or guessed or json_ld_author(doc)
     if dates.published is None and body.paragraphs:
         dates = find_dates(

@@ -44,6 +44,12 @@ def is_label(text: str) -> bool:
     )
 
 
+def starts_with_label(text: str) -> bool:
+    """A field label, alone or with its value after it ("Chuyên mục Tin hoạt động")."""
+    words = clean_text(text).split()
+    return any(is_label(" ".join(words[:n])) for n in range(1, min(len(words), 4) + 1))
+
+
 def form_fields(doc: HtmlElement) -> dict[str, HtmlElement]:
     """Field name → the cell holding its value, when the page shows its article as a form."""
     fields: dict[str, HtmlElement] = {}

@@ -188,6 +188,8 @@ class PostPaging(ListCode):
         return True
 
     def next_request(self, html: str, page_url: str, listing: Listing) -> ListRequest | None:
+        if not re.search(r"LoadArticle|LoadPage", html):
+            return None  # the variables alone: this theme pages by links (/page/2)
         category, site = self._field(html, "article_category_id"), self._field(html, "site_id")
         if not (category and site):
             call = self.call.search(html)

@@ -39,13 +39,20 @@ def _expected_articles(served: ServedSite) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("site", load_sites(), ids=lambda site: site.slug)
-def test_crawl_by_url_stores_every_article_once(
+def test_crawl_by_url_stores_every_article_once_then_a_second_run_fetches_no_article(
     site: FixtureSite, farm: SiteFarm, archive_path: Path, archive_url: str
 ) -> None:
+    """One site, crawled twice by URL: everything once, robots.txt obeyed, then incremental."""
     served = farm.by_slug(site.slug)
+    start = len(served.requests)
     done = run_crawl(f"url={served.start_url}", archive_url=archive_url)
     assert done.returncode == 0, done.stderr[-3000:]
+    _check_first_run(served, archive_path)
+    _check_robots(served, served.requests[start:])
+    _check_second_run(served, archive_path, archive_url)
 
+
+def _check_first_run(served: ServedSite, archive_path: Path) -> None:
     expected = _expected_articles(served)
     rows = {row["url"]: row for row in _rows(archive_path, "SELECT * FROM articles")}
     assert set(rows) == set(expected)
@@ -65,7 +72,7 @@ def test_crawl_by_url_stores_every_article_once(
         assert [image["caption"] for image in images] == [i["caption"] for i in wanted["images"]]
 
     (site_row,) = _rows(archive_path, "SELECT * FROM sites")
-    assert site_row["platform"] == site.platform
+    assert site_row["platform"] == served.site.platform
     assert site_row["in_registry"] == 0
     (run,) = _rows(archive_path, "SELECT * FROM crawl_runs")
     assert (run["status"], run["articles_new"], run["errors"]) == ("ok", len(expected), 0)
@@ -75,8 +82,20 @@ def test_crawl_by_url_stores_every_article_once(
     assert _rows(archive_path, kept)[0]["n"] == len(expected)
 
 
+def _check_robots(served: ServedSite, requests: list[str]) -> None:
+    disallowed = [
+        line.split(":", 1)[1].strip()
+        for line in str(served.site.meta.get("robots", "")).splitlines()
+        if line.lower().startswith("disallow:") and line.split(":", 1)[1].strip()
+    ]
+    requested = [line.split(" ", 1)[1] for line in requests]
+    assert "/robots.txt" in requested
+    for prefix in disallowed:
+        assert not [path for path in requested if path.startswith(prefix)], prefix
+
+
 _PAGE_NUMBER = re.compile(
-    r"(?i)([?&](?:pageindex|page|paged|p|trang|[\w.]*_(?:cur|page))=\d+|/(?:page|trang)[/-]\d+)"
+    r"(?i)([?&](?:pageindex|page|paged|p|trang|start|[\w.]*_(?:cur|page))=\d+|/(?:page|trang)[/-]\d+)"
 )
 
 
@@ -85,13 +104,7 @@ def _list_identity(request_line: str) -> str:
     return _PAGE_NUMBER.sub("", request_line.split(" ", 1)[1])
 
 
-@pytest.mark.parametrize("site", load_sites(), ids=lambda site: site.slug)
-def test_second_run_fetches_no_article_and_stores_nothing(
-    site: FixtureSite, farm: SiteFarm, archive_path: Path, archive_url: str
-) -> None:
-    served = farm.by_slug(site.slug)
-    first = run_crawl(f"url={served.start_url}", archive_url=archive_url)
-    assert first.returncode == 0, first.stderr[-3000:]
+def _check_second_run(served: ServedSite, archive_path: Path, archive_url: str) -> None:
     counts = "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_images),"
     counts += " (SELECT count(*) FROM raw_pages), (SELECT count(*) FROM article_versions)"
     before = tuple(_rows(archive_path, counts)[0])
@@ -104,7 +117,7 @@ def test_second_run_fetches_no_article_and_stores_nothing(
     for line, kind in zip(requested, kinds, strict=True):
         if kind in ("list", "feed"):
             per_list[_list_identity(line)] = per_list.get(_list_identity(line), 0) + 1
-    print(f"{site.slug}: second run made {len(requested)} requests: {dict(Counter(kinds))}")
+    print(f"{served.site.slug}: second run made {len(requested)} requests: {dict(Counter(kinds))}")
     assert tuple(_rows(archive_path, counts)[0]) == before
     last = _rows(archive_path, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
     assert (last["status"], last["articles_new"], last["articles_updated"]) == ("ok", 0, 0)
@@ -138,22 +151,6 @@ def test_registry_sites_by_slug(
         archive_path, "SELECT count(*) AS n FROM articles WHERE site_id = ?", site_row["id"]
     )
     assert count[0]["n"] == len(_expected_articles(served))
-
-
-def test_robots_txt_is_obeyed(farm: SiteFarm, archive_url: str) -> None:
-    for served in farm:
-        disallowed = [
-            line.split(":", 1)[1].strip()
-            for line in str(served.site.meta.get("robots", "")).splitlines()
-            if line.lower().startswith("disallow:") and line.split(":", 1)[1].strip()
-        ]
-        before = len(served.requests)
-        done = run_crawl(f"url={served.start_url}", archive_url=archive_url)
-        assert done.returncode == 0, done.stderr[-3000:]
-        requested = [line.split(" ", 1)[1] for line in served.requests[before:]]
-        assert "/robots.txt" in requested
-        for prefix in disallowed:
-            assert not [path for path in requested if path.startswith(prefix)], prefix
 
 
 def test_one_article_url_is_fetched_alone(

@@ -212,7 +212,10 @@ def test_json_list_source_and_pages() -> None:
 
 
 def test_post_paging_reads_the_page_script() -> None:
-    html = "<script>var article_category_id = 1250; var site_id = 12; var page_size = 10;</script>"
+    html = (
+        "<script>var article_category_id = 1250; var site_id = 12; var page_size = 10;"
+        " function LoadPage(page) { LoadArticle(page); }</script>"
+    )
     listing = discovery.Listing(items=[ListItem("http://nb.vn/a-1", "A", None)])
     request = PostPaging().next_request(html, "http://nb.vn/tin-tuc", listing)
     assert request == ListRequest.post(
@@ -226,3 +229,6 @@ def test_post_paging_reads_the_page_script() -> None:
         },
     )
     assert PostPaging().next_request("<p>no script</p>", "http://nb.vn/tin-tuc", listing) is None
+    # The variables without the paging script: the theme pages by links (/page/2).
+    variables_only = "<script>var article_category_id = 112, site_id = 37;</script>"
+    assert PostPaging().next_request(variables_only, "http://ct.vn/tin-tuc", listing) is None

@@ -6,6 +6,15 @@ content hash) or a near-duplicate body (archive/neardup.py, found through the
 article and never changes for it; `duplicate_of` points every other member to
 the earliest-published copy, and is NULL on that copy. These functions run
 inside the caller's transaction.
+
+The cost of placing one article stays flat as the archive grows:
+
+- a key is stored once per cluster, not once per copy: a press release copied
+  by fifty sites adds no rows after its first copies;
+- a key that many clusters share says only "written from the same template"
+  (a monthly notice): lookups skip it, so a template used ten thousand times
+  does not make ten thousand candidates;
+- a candidate is checked on its figures first (cheap), and only then on its text.
 """
 
 from __future__ import annotations
@@ -15,10 +24,20 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from archive import models
-from archive.neardup import Features, band_keys, features, is_duplicate, signature
+from archive.neardup import (
+    Features,
+    band_keys,
+    features,
+    figures,
+    figures_agree,
+    is_duplicate,
+    signature,
+)
 
 A = models.Article.__table__
 K = models.LshKey.__table__
+# A key owned by more clusters than this is a template's, not a story's.
+HOT_KEY = 20
 
 
 def _keys(found: Features) -> list[int]:
@@ -32,17 +51,33 @@ def unindex(session: Session, article_id: int, body: str) -> None:
         session.execute(delete(K).where(K.c.article_id == article_id, K.c.key.in_(keys)))
 
 
-def _near_copies(session: Session, article_id: int, found: Features, keys: list[int]) -> set[int]:
+def _owners(session: Session, keys: list[int]) -> dict[int, list[int] | None]:
+    """key → the articles holding it, or None for a hot key (more than HOT_KEY of them)."""
     if not keys:
-        return set()
-    candidates = session.execute(
-        select(K.c.article_id).where(K.c.key.in_(keys), K.c.article_id != article_id).distinct()
-    ).scalars()
-    ids = list(candidates)
+        return {}
+    # One statement, each key's scan cut at HOT_KEY + 1 rows however hot the key is.
+    one = f"SELECT * FROM (SELECT key, article_id FROM lsh_keys WHERE key = ? LIMIT {HOT_KEY + 1})"
+    rows = session.connection().exec_driver_sql(" UNION ALL ".join([one] * len(keys)), tuple(keys))
+    found: dict[int, list[int]] = {key: [] for key in keys}
+    for key, owner in rows:
+        found[key].append(owner)
+    return {key: (None if len(held) > HOT_KEY else held) for key, held in found.items()}
+
+
+def _near_copies(
+    session: Session, article_id: int, found: Features, owners: dict[int, list[int] | None]
+) -> set[int]:
+    ids = {owner for held in owners.values() if held for owner in held} - {article_id}
     if not ids:
         return set()
-    bodies = session.execute(select(A.c.id, A.c.body).where(A.c.id.in_(ids)))
-    return {row.id for row in bodies if is_duplicate(found, features(row.body))}
+    copies = set()
+    for row in session.execute(select(A.c.id, A.c.body).where(A.c.id.in_(ids))):
+        # Figures first: a regex, where the text check hashes every shingle.
+        if figures_agree(found.figures, figures(row.body)) and is_duplicate(
+            found, features(row.body)
+        ):
+            copies.add(row.id)
+    return copies
 
 
 def place(session: Session, article_id: int, *, old_body: str | None = None) -> int | None:
@@ -56,18 +91,13 @@ def place(session: Session, article_id: int, *, old_body: str | None = None) -> 
     if old_body is not None:
         unindex(session, article_id, old_body)
     found = features(row.body)
-    keys = _keys(found)
-    copies = _near_copies(session, article_id, found, keys)
+    owners = _owners(session, _keys(found))
+    copies = _near_copies(session, article_id, found, owners)
     copies.update(
         session.execute(
             select(A.c.id).where(A.c.content_hash == row.content_hash, A.c.id != article_id)
         ).scalars()
     )
-    if keys:
-        session.execute(
-            sqlite_insert(K).on_conflict_do_nothing(),
-            [{"key": key, "article_id": article_id} for key in keys],
-        )
     clusters = set(session.execute(select(A.c.cluster_id).where(A.c.id.in_(copies))).scalars()) - {
         None
     }
@@ -77,7 +107,20 @@ def place(session: Session, article_id: int, *, old_body: str | None = None) -> 
     for other in clusters - {target}:
         session.execute(update(A).where(A.c.cluster_id == other).values(cluster_id=target))
     session.execute(update(A).where(A.c.id == article_id).values(cluster_id=target))
+    _index(session, article_id, owners, set(copies) | {article_id})
     return settle(session, target).get(article_id)
+
+
+def _index(
+    session: Session, article_id: int, owners: dict[int, list[int] | None], cluster: set[int]
+) -> None:
+    """Store the keys this article adds: none its cluster holds already, none that are hot."""
+    new = [key for key, held in owners.items() if held is not None and not cluster & set(held)]
+    if new:
+        session.execute(
+            sqlite_insert(K).on_conflict_do_nothing(),
+            [{"key": key, "article_id": article_id} for key in new],
+        )
 
 
 def settle(session: Session, cluster_id: int) -> dict[int, int | None]:

@@ -64,12 +64,15 @@ def _hash64(value: str) -> int:
     return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big")
 
 
+def figures(body: str) -> frozenset[str]:
+    """The numbers and dates a body prints; dates as day/month ("12/5/2025" is "12/5")."""
+    return frozenset(_DAY_MONTH.sub(r"\1/\2", f) for f in _FIGURE.findall(body))
+
+
 def features(body: str) -> Features:
     words = _words(body)
     grams = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
-    # Day and month of each date: "12/5/2025" and a copy desk's "12/5" are the same day.
-    figures = frozenset(_DAY_MONTH.sub(r"\1/\2", f) for f in _FIGURE.findall(body))
-    return Features(frozenset(_hash64(gram) for gram in grams), figures, len(words))
+    return Features(frozenset(_hash64(gram) for gram in grams), figures(body), len(words))
 
 
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:

@@ -8,32 +8,23 @@ traceback.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive import clusters, queries, store
+from archive import analyst, clusters, queries, store
+from archive.cliutil import CommandError, open_readonly, table
 from archive.db import Archive, ArchiveError, current_revision, head_revision
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 DEDUP_BATCH = 500
 
 
-class CommandError(Exception):
-    """A problem the user can fix; printed as one line."""
-
-
-def _open(options: argparse.Namespace) -> Archive:
-    return Archive(options.archive, readonly=True)
-
-
 def cmd_stats(options: argparse.Namespace, out: TextIO) -> None:
-    with _open(options) as archive, archive.session() as session:
+    with open_readonly(options) as archive, archive.session() as session:
         stats = queries.archive_stats(session)
     if options.format == "json":
         json.dump(stats, out, ensure_ascii=False, indent=2)
@@ -69,44 +60,11 @@ def cmd_stats(options: argparse.Namespace, out: TextIO) -> None:
         for site in stats["by_site"]
     ]
     out.write("\n")
-    _table(out, ["site", "platform", "unit", "articles", "dups", "first", "last", "failures"], rows)
-
-
-def _table(out: TextIO, header: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
-    for row in [header, *rows]:
-        out.write(
-            "  ".join(
-                str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)
-            ).rstrip()
-            + "\n"
-        )
-
-
-def cmd_search(options: argparse.Namespace, out: TextIO) -> None:
-    if not options.text.strip():
-        raise CommandError("search text is empty")
-    if options.limit < 1:
-        raise CommandError(f"--limit must be at least 1, not {options.limit}")
-    with _open(options) as archive, archive.session() as session:
-        if options.site and not queries.site_exists(session, options.site):
-            raise CommandError(f"no site {options.site!r} in the archive")
-        hits = queries.search(session, options.text, limit=options.limit, site=options.site)
-    if options.format == "json":
-        json.dump(hits, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-        return
-    if not hits:
-        out.write(f"no article contains {options.text!r}\n")
-        return
-    for hit in hits:
-        when = (hit["published_at"] or "no date")[:16]
-        out.write(f"#{hit['id']}  {when}  {hit['site']}  {hit['title']}\n")
-        out.write(f"    {hit['snippet']}\n    {hit['url']}\n")
+    table(out, ["site", "platform", "unit", "articles", "dups", "first", "last", "failures"], rows)
 
 
 def cmd_show(options: argparse.Namespace, out: TextIO) -> None:
-    with _open(options) as archive, archive.session() as session:
+    with open_readonly(options) as archive, archive.session() as session:
         article = queries.find_article(session, options.key)
     if article is None:
         raise CommandError(f"no article with id or URL {options.key!r}")
@@ -143,42 +101,6 @@ def cmd_show(options: argparse.Namespace, out: TextIO) -> None:
         out.write("\n")
 
 
-def cmd_export(options: argparse.Namespace, out: TextIO) -> None:
-    with _open(options) as archive, archive.session() as session:
-        if options.site and not queries.site_exists(session, options.site):
-            raise CommandError(f"no site {options.site!r} in the archive")
-        target = (
-            Path(options.output).open("w", encoding="utf-8", newline="")  # noqa: SIM115
-            if options.output
-            else out
-        )
-        try:
-            rows = queries.iter_articles(
-                session, site=options.site, with_images=options.format == "jsonl"
-            )
-            count = _write_rows(options.format, rows, target)
-        finally:
-            if options.output:
-                target.close()
-    if options.output:
-        sys.stderr.write(f"exported {count} articles to {options.output}\n")
-
-
-def _write_rows(fmt: str, rows: Any, target: TextIO) -> int:
-    count = 0
-    if fmt == "csv":
-        writer = csv.DictWriter(target, fieldnames=queries.EXPORT_COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-    else:
-        for row in rows:
-            target.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
-    return count
-
-
 def cmd_migrate(options: argparse.Namespace, out: TextIO) -> None:
     with Archive(options.archive) as archive:
         found = current_revision(archive.engine)
@@ -209,11 +131,10 @@ def cmd_dedup(options: argparse.Namespace, out: TextIO) -> None:
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, TextIO], None], str]] = {
     "stats": (cmd_stats, "counts per site, the last run, and what the archive holds"),
-    "search": (cmd_search, "find articles whose title, summary or body contain TEXT"),
     "show": (cmd_show, "print one article, by id or URL, with its images"),
-    "export": (cmd_export, "write all articles as CSV or JSON Lines, streaming"),
     "migrate": (cmd_migrate, "bring an archive's schema up to date"),
     "dedup": (cmd_dedup, "index all articles for near-duplicates and cluster their copies"),
+    **analyst.COMMANDS,
 }
 
 
@@ -236,31 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     parsers["stats"].add_argument(
         "--format", choices=("table", "json"), default="table", help="output format"
     )
-    search = parsers["search"]
-    search.add_argument(
-        "text", metavar="TEXT", help="words to look for; case-insensitive, diacritics exact"
-    )
-    search.add_argument("--site", metavar="SLUG", help="only this site")
-    search.add_argument(
-        "--limit", type=int, default=20, help="at most this many results (default 20)"
-    )
-    search.add_argument(
-        "--format", choices=("table", "json"), default="table", help="output format"
-    )
+    analyst.add_arguments(parsers)
     show = parsers["show"]
     show.add_argument("key", metavar="ID|URL", help="the article's id or its canonical URL")
     show.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    export = parsers["export"]
-    export.add_argument(
-        "--format",
-        choices=("csv", "jsonl"),
-        required=True,
-        help="csv (no images) or jsonl (with images)",
-    )
-    export.add_argument(
-        "--output", "-o", metavar="FILE", help="write here instead of standard output"
-    )
-    export.add_argument("--site", metavar="SLUG", help="only this site")
     return parser
 
 

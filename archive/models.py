@@ -147,6 +147,31 @@ class CrawlRun(Base):
     extractor_version: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
+class CrawlRunSite(Base):
+    """One site's figures in one run; `ok` means its lists were walked to the end."""
+
+    __tablename__ = "crawl_run_sites"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('running', 'ok', 'failed', 'interrupted', 'killed')",
+            name="ck_crawl_run_sites_status",
+        ),
+        Index("ix_crawl_run_sites_site", "site_id", "run_id"),
+    )
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(12), default="running", server_default="running")
+    pages_fetched: Mapped[Counter]
+    articles_new: Mapped[Counter]
+    articles_updated: Mapped[Counter]
+    articles_unchanged: Mapped[Counter]
+    articles_empty: Mapped[Counter]
+    articles_undated: Mapped[Counter]
+    errors: Mapped[Counter]
+    finished_at: Mapped[OptionalTimestamp]
+
+
 class RawPage(Base):
     """A fetched response body, zlib-compressed, kept for offline re-extraction."""
 

@@ -57,6 +57,15 @@ ITEM_PIPELINES = {
 }
 
 LOG_LEVEL = os.environ.get("WARDNEWS_LOG_LEVEL") or "INFO"
+# Each run logs to its own file here (relative to the working directory); the newest
+# WARDNEWS_LOGS_KEPT are kept. Empty: log to stderr as plain Scrapy does.
+WARDNEWS_LOG_DIR = os.environ.get("WARDNEWS_LOG_DIR", "logs")
+WARDNEWS_LOGS_KEPT = 200
+# A site, or the whole run, fails when more than this share of its fetched pages failed.
+WARDNEWS_MAX_ERROR_RATE = 0.5
+# The live progress line: auto (only in a terminal), on or off.
+WARDNEWS_PROGRESS = os.environ.get("WARDNEWS_PROGRESS", "auto")
+EXTENSIONS = {"spiders.progress.Progress": 500}
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Our `crawl` wraps Scrapy's: arguments checked first, the run's outcome as exit status.

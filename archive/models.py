@@ -169,6 +169,7 @@ class CrawlRunSite(Base):
     articles_empty: Mapped[Counter]
     articles_undated: Mapped[Counter]
     errors: Mapped[Counter]
+    links_found: Mapped[Counter]
     finished_at: Mapped[OptionalTimestamp]
 
 

@@ -348,36 +348,6 @@ def record_failure(
     return row.id
 
 
-def start_run(session: Session, *, args: dict[str, str], pid: int, extractor: str, now: str) -> int:
-    row = models.CrawlRun(
-        started_at=now,
-        status="running",
-        args=json.dumps(args, ensure_ascii=False, sort_keys=True),
-        pid=pid,
-        extractor_version=extractor,
-    )
-    session.add(row)
-    session.flush()
-    return row.id
-
-
-def finish_run(
-    session: Session,
-    run_id: int,
-    *,
-    status: str,
-    counts: dict[str, int],
-    reason: str | None,
-    now: str,
-) -> None:
-    """Close a run with its final figures; counts are keyed by crawl_runs column names."""
-    session.execute(
-        update(models.CrawlRun)
-        .where(models.CrawlRun.id == run_id)
-        .values(status=status, finished_at=now, finish_reason=reason, **counts)
-    )
-
-
 def article_ids_after(session: Session, last: int, limit: int) -> list[int]:
     """Article ids above `last`, in order: batches for a resumable walk over the archive."""
     return list(

@@ -14,16 +14,15 @@ from typing import Any
 from scrapy import signals
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive import models, runs
 from archive.db import Archive, ArchiveError
 from archive.records import SiteInfo, iso, now_vn
 from archive.store import (
     GONE_STATUSES,
     article_id_for,
-    finish_run,
     record_failure,
     save_learned,
     site_id_for,
-    start_run,
     store_aliases,
     store_article,
     store_raw,
@@ -31,8 +30,9 @@ from archive.store import (
     upsert_site,
 )
 from pipelines.extract import EXTRACTOR_VERSION, ExtractionError, extract_page
-from pipelines.sitelines import SiteLines
+from pipelines.sitelines import SiteLines, text_lines
 from spiders.items import AliasItem, FetchFailure, PageItem
+from spiders.ops import MAX_ERROR_RATE, SiteFigures, run_status, site_status
 from spiders.platforms import profile
 
 log = logging.getLogger(__name__)
@@ -72,20 +72,6 @@ class ExtractPipeline:
         return item
 
 
-def run_status(reason: str, counts: Counter[str], pages_fetched: int) -> str:
-    """crawl_runs.status from Scrapy's finish reason and the run's figures."""
-    if reason == "shutdown":
-        return "interrupted"
-    if reason != "finished":
-        return "failed"
-    stored = counts["articles_new"] + counts["articles_updated"] + counts["articles_unchanged"]
-    if counts["errors"] and not stored:
-        return "failed"
-    if pages_fetched == 0:
-        return "failed"
-    return "ok"
-
-
 class ArchivePipeline:
     """Writes each page whole or not at all, and records the run in crawl_runs."""
 
@@ -97,6 +83,8 @@ class ArchivePipeline:
         self.counts: Counter[str] = Counter()
         self.site_ids: dict[SiteInfo, int] = {}
         self.written: dict[str, list[int]] = {}  # articles new or changed in this run, by site
+        self.max_error_rate = crawler.settings.getfloat("WARDNEWS_MAX_ERROR_RATE", MAX_ERROR_RATE)
+        self.spare_figures: dict[str, SiteFigures] = {}  # sites outside the wards spider
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -106,17 +94,32 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         try:
             self.archive = Archive(self.archive_url)
+            now = iso(now_vn())
             with self.archive.session() as session:
-                self.run_id = start_run(
+                dead = runs.mark_dead_runs(session)
+                run_id = runs.start_run(
                     session,
                     args=_spider_args(self.crawler.spider),
                     pid=os.getpid(),
                     extractor=EXTRACTOR_VERSION,
-                    now=iso(now_vn()),
+                    now=now,
                 )
+                for run in getattr(self.crawler.spider, "runs", {}).values():
+                    info = self.crawler.spider._site_info(run)
+                    runs.start_site(session, run_id, self._site_id(session, info, now))
+            self.run_id = run_id  # only once it is committed
         except (ArchiveError, SQLAlchemyError) as exc:
+            self.site_ids.clear()
             raise ArchiveError(f"cannot write to the archive {self.archive_url}: {exc}") from exc
+        if dead:
+            log.warning("runs %s had been killed; marked as such", ", ".join(map(str, dead)))
         log.info("archive %s: run %s started", self.archive_url, self.run_id)
+
+    def _figures(self, slug: str) -> SiteFigures:
+        runs_ = getattr(self.crawler.spider, "runs", {})
+        if slug in runs_:
+            return runs_[slug].figures
+        return self.spare_figures.setdefault(slug, SiteFigures())
 
     def _site_id(self, session: Any, site: SiteInfo, now: str) -> int:
         if site not in self.site_ids:
@@ -132,12 +135,14 @@ class ArchivePipeline:
         except SQLAlchemyError as exc:
             self.site_ids.clear()  # ids from the rolled-back transaction may not exist
             self.counts["errors"] += 1
+            self._figures(item.site.slug).errors += 1
             log.error("could not store %s: %s", _url_of(item), exc)
             self._record_store_failure(item, now, exc)
         return item
 
     def _write(self, session: Any, item: Any, now: str) -> None:
         site_id = self._site_id(session, item.site, now)
+        figures = self._figures(item.site.slug)
         if isinstance(item, PageItem):
             raw_id = store_raw(session, item.raw, self.run_id)
             if item.article is not None:
@@ -146,8 +151,17 @@ class ArchivePipeline:
                 if stored.outcome != "unchanged":
                     self.written.setdefault(item.site.slug, []).append(stored.article_id)
                 self.counts[f"articles_{stored.outcome}"] += 1
+                setattr(
+                    figures,
+                    f"articles_{stored.outcome}",
+                    getattr(figures, f"articles_{stored.outcome}") + 1,
+                )
+                figures.articles_empty += not item.article.body.strip()
+                figures.articles_undated += item.article.published_at is None
+                self.crawler.stats.inc_value(f"wardnews/articles_{stored.outcome}")
                 log.info("%s article %s", stored.outcome, item.article.url)
                 return
+            figures.articles_empty += item.raw.status < 400
             record_failure(
                 session,
                 url=item.raw.url,
@@ -187,6 +201,8 @@ class ArchivePipeline:
         else:
             return
         self.counts["errors"] += 1
+        figures.errors += 1
+        self.crawler.stats.inc_value("wardnews/errors")
 
     def _record_store_failure(self, item: Any, now: str, exc: Exception) -> None:
         assert self.archive is not None
@@ -213,6 +229,8 @@ class ArchivePipeline:
         now = iso(now_vn())
         for slug, run in getattr(spider, "runs", {}).items():
             lines = run.lines
+            if run.policy.deep:
+                self._recount_unfinished(slug, lines)
             learned = [
                 (key, lines.texts.get(key, key), lines.counts[key]) for key in lines.current()
             ]
@@ -229,6 +247,23 @@ class ArchivePipeline:
             except SQLAlchemyError as exc:
                 log.error("could not keep what was learned of %s: %s", slug, exc)
 
+    def _recount_unfinished(self, slug: str, lines: SiteLines) -> None:
+        """After an unfinished run, count the lines of the articles it stored: what it had
+        learned died with it, and those articles were never cleaned of it."""
+        assert self.archive is not None
+        written = set(self.written.get(slug, []))
+        with self.archive.session() as session:
+            site_id = site_id_for(session, slug)
+            if site_id is None:
+                return
+            since = runs.last_ok_start(session, site_id)
+            for article_id in runs.articles_first_seen_since(session, site_id, since):
+                if article_id in written:
+                    continue
+                body = session.get_one(models.Article, article_id).body
+                lines.add_page(text_lines(body.split("\n\n")))
+                self.written.setdefault(slug, []).append(article_id)
+
     def close_spider(self) -> None:
         """Nothing here: the run is closed on spider_closed, which knows the finish reason."""
 
@@ -238,7 +273,21 @@ class ArchivePipeline:
         stats = self.crawler.stats
         pages = int(stats.get_value("downloader/response_count", 0))
         self.counts["errors"] += int(stats.get_value("spider_exceptions/count", 0))
-        status = run_status(reason, self.counts, pages)
+        self._settle_learning(spider)
+        now = iso(now_vn())
+        sites = {
+            slug: site_status(
+                run.figures, reason=reason, done=run.done, max_error_rate=self.max_error_rate
+            )
+            for slug, run in getattr(spider, "runs", {}).items()
+        }
+        status = run_status(
+            reason,
+            sites,
+            errors=self.counts["errors"],
+            pages=pages,
+            max_error_rate=self.max_error_rate,
+        )
         figures = {
             "pages_fetched": pages,
             "articles_new": self.counts["articles_new"],
@@ -246,16 +295,19 @@ class ArchivePipeline:
             "articles_unchanged": self.counts["articles_unchanged"],
             "errors": self.counts["errors"],
         }
-        self._settle_learning(spider)
         try:
             with self.archive.session() as session:
-                finish_run(
-                    session,
-                    self.run_id,
-                    status=status,
-                    counts=figures,
-                    reason=reason,
-                    now=iso(now_vn()),
+                for slug, site_state in sites.items():
+                    runs.finish_site(
+                        session,
+                        self.run_id,
+                        self._site_id(session, spider._site_info(spider.runs[slug]), now),
+                        status=site_state,
+                        figures=spider.runs[slug].figures.columns(),
+                        now=now,
+                    )
+                runs.finish_run(
+                    session, self.run_id, status=status, counts=figures, reason=reason, now=now
                 )
         except SQLAlchemyError as exc:
             log.critical("could not record the end of run %s: %s", self.run_id, exc)

@@ -27,12 +27,17 @@ MAX_COUNTED_PAGES = 400
 def short_lines(blocks: Iterable[Block]) -> dict[str, str]:
     """An article body's distinct short lines: folded key (case and accent insensitive) → as
     printed. Only the body is counted: lines outside it never reach an article."""
+    return text_lines(block.text for block in blocks)
+
+
+def text_lines(paragraphs: Iterable[str]) -> dict[str, str]:
+    """short_lines() of a stored body's paragraphs (re-counting what a killed run learned)."""
     lines: dict[str, str] = {}
-    for block in blocks:
-        if block.text and len(block.text) <= MAX_LINE_CHARS:
-            key = fold(block.text)
+    for text in paragraphs:
+        if text and len(text) <= MAX_LINE_CHARS:
+            key = fold(text)
             if key:
-                lines.setdefault(key, block.text)
+                lines.setdefault(key, text)
     return lines
 
 

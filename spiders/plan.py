@@ -21,6 +21,9 @@ class Policy:
     full: bool = False
     since: date | None = None
     until: date | None = None
+    # The site's last run did not finish (killed, interrupted, failed): its lists may hold
+    # articles it never reached behind known ones, so page on past them.
+    deep: bool = False
 
     @property
     def windowed(self) -> bool:
@@ -52,7 +55,8 @@ def plan_listing(items: list[ListItem], known: set[str], policy: Policy, now: da
     days = [item_day(item, now) for item in items]
     new = [item.url not in known for item in items]
     if not policy.windowed:
-        return Plan([item for item, fresh in zip(items, new, strict=True) if fresh], any(new))
+        fresh_items = [item for item, fresh in zip(items, new, strict=True) if fresh]
+        return Plan(fresh_items, any(new) or policy.deep)
     fetch = [
         item
         for item, day, fresh in zip(items, days, new, strict=True)

@@ -23,6 +23,7 @@ from twisted.python.failure import Failure
 
 from archive.db import Archive, ArchiveError
 from archive.records import RawPage, SiteInfo, iso, now_vn
+from archive.runs import completed_sites
 from archive.store import known_urls, learned_lines, site_platforms
 from pipelines.html import ParseError, decode_html, parse_html
 from pipelines.sitelines import SiteLines
@@ -31,6 +32,7 @@ from spiders.discovery import ListRequest, list_identity
 from spiders.feeds import robots_sitemaps
 from spiders.items import AliasItem, FetchFailure, PageItem
 from spiders.listing import PageListing, html_listing, read_listing
+from spiders.ops import SiteFigures
 from spiders.options import CrawlOptions, parse_options
 from spiders.plan import Policy, plan_links, plan_listing
 from spiders.platforms import GENERIC, Profile, detect_platform, profile
@@ -52,6 +54,13 @@ class SiteRun:
     requests: int = 0
     fixed_platform: bool = False
     lines: SiteLines = field(default_factory=SiteLines)
+    policy: Policy = field(default_factory=Policy)
+    figures: SiteFigures = field(default_factory=SiteFigures)
+    pending: int = 0  # requests sent and not yet answered; 0 once started means done
+
+    @property
+    def done(self) -> bool:
+        return self.requests > 0 and self.pending <= 0
 
     @property
     def profile(self) -> Profile:
@@ -65,6 +74,7 @@ class Memory:
     known: set[str]
     platforms: dict[str, str]
     lines: dict[str, set[str]]
+    complete: set[str]  # sites whose last run walked everything
 
 
 class WardsSpider(scrapy.Spider):
@@ -110,11 +120,17 @@ class WardsSpider(scrapy.Spider):
                 memory.known,
                 fixed_platform=site.info.platform is not None,
                 lines=SiteLines(known=memory.lines.get(site.slug, set())),
+                policy=dataclasses.replace(spider.policy, deep=site.slug not in memory.complete),
             )
+            if site.slug not in memory.complete:
+                spider.logger.info("site %s: last run unfinished, walking its lists", site.slug)
         spider.allowed_domains = sorted({urlsplit(s.start_url).hostname or "" for s in chosen})
         spider.max_requests = crawler.settings.getint("WARDNEWS_MAX_REQUESTS_PER_SITE", 20000)
         spider.max_list_pages = crawler.settings.getint("WARDNEWS_MAX_LIST_PAGES", 2000)
         spider.list_hops = crawler.settings.getint("WARDNEWS_LIST_HOPS", 2)
+        spider.hosts = {urlsplit(s.start_url).netloc.lower(): s.slug for s in chosen}
+        crawler.signals.connect(spider.on_response, signal=scrapy.signals.response_received)
+        crawler.signals.connect(spider.on_dropped, signal=scrapy.signals.request_dropped)
         return spider
 
     def _remember(self, archive_url: str, slugs: list[str]) -> Memory:
@@ -125,9 +141,10 @@ class WardsSpider(scrapy.Spider):
                     known_urls(session, slugs),
                     site_platforms(session, slugs),
                     learned_lines(session, slugs),
+                    completed_sites(session, slugs),
                 )
         except ArchiveError:
-            return Memory(set(), {}, {})
+            return Memory(set(), {}, {}, set())
         self.logger.info("archive knows %d article URLs of these sites", len(memory.known))
         return memory
 
@@ -145,6 +162,7 @@ class WardsSpider(scrapy.Spider):
                 run.requests += 1
             return None
         run.requests += 1
+        run.pending += 1
         listed = target if isinstance(target, ListRequest) else ListRequest(target)
         meta.update(
             site=run.site.slug,
@@ -193,8 +211,28 @@ class WardsSpider(scrapy.Spider):
 
     # Callbacks --------------------------------------------------------------
 
-    def _run(self, response: Response) -> SiteRun:
-        return self.runs[response.meta["site"]]
+    def _arrived(self, response: Response) -> SiteRun:
+        """The site of an answered request, which is no longer pending."""
+        run = self.runs[response.meta["site"]]
+        run.pending -= 1
+        return run
+
+    def _site_of(self, request: scrapy.Request) -> SiteRun | None:
+        slug = request.meta.get("site") or self.hosts.get(urlsplit(request.url).netloc.lower())
+        return self.runs.get(slug or "")
+
+    def on_response(self, response: Response, request: scrapy.Request, **_: Any) -> None:
+        """Every response, robots.txt fetched by Scrapy included, counts for its site."""
+        run = self._site_of(request)
+        if run is not None:
+            run.figures.pages_fetched += 1
+            run.figures.pages_ok += response.status < 400
+
+    def on_dropped(self, request: scrapy.Request, **_: Any) -> None:
+        """A request the scheduler refused (seen before) will get no answer."""
+        run = self.runs.get(request.meta.get("site", ""))
+        if run is not None:
+            run.pending -= 1
 
     def _page(self, response: Response) -> tuple[Any, str] | None:
         content_type = response.headers.get(b"Content-Type") or b"text/html"
@@ -218,14 +256,14 @@ class WardsSpider(scrapy.Spider):
             run.platform = detected
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
-        run = self._run(response)
+        run = self._arrived(response)
         text = response.body.decode("utf-8", errors="replace")
         for sitemap in robots_sitemaps(text, response.url):
             yield self._request(sitemap, run, self.parse_feed, hops=1, speculative=True)
 
     def parse_entry(self, response: Response) -> Iterator[Any]:
         """The start URL: detect the platform, then treat it as an article or as a list."""
-        run = self._run(response)
+        run = self._arrived(response)
         page = self._page(response)
         if page is None:
             yield self._fetch_failure(
@@ -240,7 +278,7 @@ class WardsSpider(scrapy.Spider):
         yield from self._follow(response, run, html_listing(doc, html, response.url, run.profile))
 
     def parse_list(self, response: Response) -> Iterator[Any]:
-        run = self._run(response)
+        run = self._arrived(response)
         asked: ListRequest = response.meta["list_request"]
         request = ListRequest(response.url, asked.method, asked.form)
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
@@ -259,7 +297,7 @@ class WardsSpider(scrapy.Spider):
         yield from self.parse_list(response)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        run = self._run(response)
+        run = self._arrived(response)
         if response.status in REDIRECTS:
             yield from self._article_redirect(response, run)
             return
@@ -306,7 +344,8 @@ class WardsSpider(scrapy.Spider):
         listing.items = [
             dataclasses.replace(i, url=run.profile.canonical(i.url)) for i in listing.items
         ]
-        plan = plan_listing(listing.items, run.known, self.policy, now_vn())
+        run.figures.links_found += len(listing.items)
+        plan = plan_listing(listing.items, run.known, run.policy, now_vn())
         requests = []
         for item in plan.fetch:
             hints = {"list_url": page_url, "list_title": item.title}
@@ -316,7 +355,7 @@ class WardsSpider(scrapy.Spider):
         listed = {item.url for item in listing.items}
         others = [run.profile.canonical(url) for url in page.others]
         others = [url for url in dict.fromkeys(others) if url not in listed]
-        for url in plan_links(others, run.known, self.policy):
+        for url in plan_links(others, run.known, run.policy):
             requests.append(self._article(url, run, {"list_url": page_url}))
         if plan.follow_next and listing.next and page_no < self.max_list_pages:
             requests.append(
@@ -390,6 +429,7 @@ class WardsSpider(scrapy.Spider):
         run = self.runs.get(request.meta.get("site", ""))
         if run is None:
             return
+        run.pending -= 1
         if request.meta.get("speculative"):
             self.crawler.stats.inc_value("wardnews/dead_candidate_links")
             self.logger.info(

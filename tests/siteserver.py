@@ -14,6 +14,7 @@ import contextlib
 import json
 import signal
 import threading
+import time
 import tomllib
 import zlib
 from collections.abc import Iterator
@@ -135,6 +136,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, method: str, form: dict[str, str]) -> None:
         site = self.server.site
         self.server.requests.append(f"{method} {self.path}")
+        if self.server.delay:
+            time.sleep(self.server.delay)  # a slow government server
         parts = urlsplit(self.path)
         if parts.path == "/robots.txt":
             robots = str(site.meta.get("robots", "User-agent: *\nAllow: /\n"))
@@ -168,9 +171,10 @@ class _Handler(BaseHTTPRequestHandler):
 class _SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, site: FixtureSite, port: int = 0) -> None:
+    def __init__(self, site: FixtureSite, port: int = 0, delay: float = 0.0) -> None:
         super().__init__((HOST, port), _Handler)
         self.site = site
+        self.delay = delay
         self.origin = f"http://{HOST}:{self.server_address[1]}"
         self.requests: list[str] = []
         self.forms: dict[str, dict[str, str]] = {}  # the last form posted to each URL
@@ -246,13 +250,15 @@ class SiteFarm:
     must see the same URLs on every run).
     """
 
-    def __init__(self, sites: list[FixtureSite], *, stable: bool = False) -> None:
+    def __init__(
+        self, sites: list[FixtureSite], *, stable: bool = False, delay: float = 0.0
+    ) -> None:
         ports = stable_ports(sites) if stable else {}
         self.served = []
         for site in sites:
             port = ports.get(site.slug, 0)
             try:
-                server = _SiteServer(site, port)
+                server = _SiteServer(site, port, delay)
             except OSError as exc:
                 for served in self.served:
                     served.server.server_close()

@@ -75,7 +75,7 @@ def archive(
     registry.write_text(farm.registry_toml(), "utf-8")
     path = folder / "archive.sqlite3"
     done = run_crawl(archive_url=f"sqlite:///{path}", registry=registry, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.log[-3000:]
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     connection.row_factory = sqlite3.Row
     yield connection

@@ -46,7 +46,7 @@ def test_crawl_by_url_stores_every_article_once_then_a_second_run_fetches_no_art
     served = farm.by_slug(site.slug)
     start = len(served.requests)
     done = run_crawl(f"url={served.start_url}", archive_url=archive_url)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.log[-3000:]
     _check_first_run(served, archive_path)
     _check_robots(served, served.requests[start:])
     _check_second_run(served, archive_path, archive_url)
@@ -110,7 +110,7 @@ def _check_second_run(served: ServedSite, archive_path: Path, archive_url: str) 
     before = tuple(_rows(archive_path, counts)[0])
     start = len(served.requests)
     second = run_crawl(f"url={served.start_url}", archive_url=archive_url)
-    assert second.returncode == 0, second.stderr[-3000:]
+    assert second.returncode == 0, second.log[-3000:]
     requested = served.requests[start:]
     kinds = [served.kind_of(line) for line in requested]
     per_list: dict[str, int] = {}
@@ -132,7 +132,7 @@ def test_registry_sites_by_slug(
     registry.write_text(farm.registry_toml(), "utf-8")
     served = next(iter(farm))
     done = run_crawl(f"site={served.site.slug}", archive_url=archive_url, registry=registry)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.log[-3000:]
     (site_row,) = _rows(archive_path, "SELECT * FROM sites")
     meta = served.site.meta
     assert (
@@ -160,7 +160,7 @@ def test_one_article_url_is_fetched_alone(
     page = served.site.of_kind("article")[0]
     before = len(served.requests)
     done = run_crawl(f"url={served.origin}{page.url}", archive_url=archive_url)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.log[-3000:]
     assert [row["title"] for row in _rows(archive_path, "SELECT title FROM articles")] == [
         page.expected(served.origin)["title"]
     ]
@@ -193,7 +193,7 @@ def test_unwritable_archive_fails_clearly(farm: SiteFarm, tmp_path: Path) -> Non
     before = len(served.requests)
     done = run_crawl(f"url={served.start_url}", archive_url=f"sqlite:///{blocker}/archive.sqlite3")
     assert done.returncode == 1
-    assert "error: cannot create the folder" in done.stderr
+    assert "error: cannot" in done.stderr and str(blocker) in done.stderr
     assert "Traceback" not in done.stderr
     # Nothing is fetched when nothing could be stored.
     assert served.requests[before:] == []
@@ -219,7 +219,7 @@ def test_full_rewalks_every_article(farm: SiteFarm, archive_path: Path, archive_
     assert run_crawl(f"url={served.start_url}", archive_url=archive_url).returncode == 0
     start = len(served.requests)
     done = run_crawl(f"url={served.start_url}", "full=1", archive_url=archive_url)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.log[-3000:]
     expected = _expected_articles(served)
     assert len(_article_paths(served, served.requests[start:])) == len(expected)
     last = _rows(archive_path, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
@@ -234,7 +234,7 @@ def test_since_recrawls_only_the_date_window(
     assert run_crawl(f"url={served.start_url}", archive_url=archive_url).returncode == 0
     start = len(served.requests)
     done = run_crawl(f"url={served.start_url}", "since=2024-01-01", archive_url=archive_url)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.log[-3000:]
     window = {
         page.url.lower()  # SharePoint paths are case-insensitive; the crawler asks in lower case
         for page in served.site.of_kind("article")

@@ -108,7 +108,7 @@ def test_a_crawl_learns_the_slogan_and_keeps_it_out_of_every_body(tmp_path: Path
     with SiteFarm([load_site(folder)]) as farm:
         served = next(iter(farm))
         done = run_crawl(f"url={served.start_url}", archive_url=f"sqlite:///{archive_path}")
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.log[-3000:]
     connection = sqlite3.connect(archive_path)
     try:
         bodies = [row[0] for row in connection.execute("SELECT body FROM articles")]

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("articles_empty", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("articles_undated", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("errors", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("links_found", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("finished_at", sa.String(length=32), nullable=True),
         sa.CheckConstraint(
             "status IN ('running', 'ok', 'failed', 'interrupted', 'killed')",

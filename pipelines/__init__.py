@@ -162,6 +162,7 @@ class ArchivePipeline:
                 log.info("%s article %s", stored.outcome, item.article.url)
                 return
             figures.articles_empty += item.raw.status < 400
+            figures.article_errors += 1
             record_failure(
                 session,
                 url=item.raw.url,
@@ -192,6 +193,7 @@ class ArchivePipeline:
                 http_status=item.http_status,
                 raw_id=raw_id,
             )
+            figures.article_errors += item.article
             if item.http_status in GONE_STATUSES:
                 # A dead link on the site, not a failure of the crawl: recorded, not counted.
                 self.counts["gone"] += 1
@@ -281,10 +283,12 @@ class ArchivePipeline:
             )
             for slug, run in getattr(spider, "runs", {}).items()
         }
+        every = [run.figures for run in getattr(spider, "runs", {}).values()]
         status = run_status(
             reason,
             sites,
-            errors=self.counts["errors"],
+            article_errors=sum(figures.article_errors for figures in every),
+            stored=sum(figures.stored for figures in every),
             pages=pages,
             max_error_rate=self.max_error_rate,
         )

@@ -29,6 +29,7 @@ class FetchFailure:
     reason: str
     http_status: int | None = None
     raw: RawPage | None = None
+    article: bool = False  # an article page, not a list, feed or start page
 
 
 @dataclass

@@ -20,8 +20,8 @@ from archive.db import sqlite_path
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_LOCKED = 0, 1, 2, 3, 4
 EXIT_CODES = {"ok": EXIT_OK, "failed": EXIT_FAILED, "interrupted": EXIT_INTERRUPTED}
 
-# A site (or a whole run) whose failed pages exceed this share of the pages it fetched has
-# failed: the site is down or its layout changed, and cron should say so.
+# A site (or a whole run) fails when more than this share of the article pages it tried
+# failed to fetch or to extract: the site is down or its layout changed; cron should say so.
 MAX_ERROR_RATE = 0.5
 # Per-run log files kept under the log folder; older ones are removed.
 LOGS_KEPT = 200
@@ -94,7 +94,8 @@ class SiteFigures:
     """One site's share of a run, as counted by the spider and the pipeline."""
 
     pages_fetched: int = 0
-    pages_ok: int = 0  # responses below HTTP 400
+    pages_ok: int = 0  # responses below HTTP 400, robots.txt aside
+    article_errors: int = 0  # article pages that could not be fetched or extracted
     articles_new: int = 0
     articles_updated: int = 0
     articles_unchanged: int = 0
@@ -124,8 +125,10 @@ class SiteFigures:
         }
 
 
-def error_rate(errors: int, pages: int) -> float:
-    return errors / pages if pages else (1.0 if errors else 0.0)
+def error_rate(failed: int, stored: int) -> float:
+    """The share of article pages tried that failed (dead links are neither)."""
+    tried = failed + stored
+    return failed / tried if tried else 0.0
 
 
 def site_status(
@@ -136,7 +139,9 @@ def site_status(
         return "interrupted"
     if reason not in ("finished", "shutdown"):
         return "failed"
-    if figures.pages_ok == 0 or error_rate(figures.errors, figures.pages_fetched) > max_error_rate:
+    if figures.pages_ok == 0:  # not one page of the site could be read
+        return "failed"
+    if error_rate(figures.article_errors, figures.stored) > max_error_rate:
         return "failed"
     return "ok"
 
@@ -145,7 +150,8 @@ def run_status(
     reason: str,
     sites: Mapping[str, str],
     *,
-    errors: int,
+    article_errors: int,
+    stored: int,
     pages: int,
     max_error_rate: float = MAX_ERROR_RATE,
 ) -> str:
@@ -156,7 +162,7 @@ def run_status(
         return "failed"
     if sites and all(status == "failed" for status in sites.values()):
         return "failed"
-    if error_rate(errors, pages) > max_error_rate:
+    if error_rate(article_errors, stored) > max_error_rate:
         return "failed"
     return "ok"
 

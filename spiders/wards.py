@@ -226,7 +226,8 @@ class WardsSpider(scrapy.Spider):
         run = self._site_of(request)
         if run is not None:
             run.figures.pages_fetched += 1
-            run.figures.pages_ok += response.status < 400
+            robots = urlsplit(response.url).path == "/robots.txt"
+            run.figures.pages_ok += response.status < 400 and not robots
 
     def on_dropped(self, request: scrapy.Request, **_: Any) -> None:
         """A request the scheduler refused (seen before) will get no answer."""
@@ -325,7 +326,11 @@ class WardsSpider(scrapy.Spider):
             or urlsplit(target).netloc != urlsplit(response.url).netloc
         ):
             yield self._fetch_failure(
-                run, response.url, f"HTTP {response.status} to {location or 'nowhere'}", response
+                run,
+                response.url,
+                f"HTTP {response.status} to {location or 'nowhere'}",
+                response,
+                article=True,
             )
             return
         if target in run.known:
@@ -413,7 +418,13 @@ class WardsSpider(scrapy.Spider):
         )
 
     def _fetch_failure(
-        self, run: SiteRun, url: str, reason: str, response: Response | None = None
+        self,
+        run: SiteRun,
+        url: str,
+        reason: str,
+        response: Response | None = None,
+        *,
+        article: bool = False,
     ) -> FetchFailure:
         return FetchFailure(
             site=self._site_info(run),
@@ -421,6 +432,7 @@ class WardsSpider(scrapy.Spider):
             reason=reason,
             http_status=response.status if response is not None else None,
             raw=self._raw(response) if response is not None else None,
+            article=article,
         )
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
@@ -439,10 +451,16 @@ class WardsSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.logger.info("not fetched (%s): %s", failure.getErrorMessage(), request.url)
             return
+        article = request.callback == self.parse_article
         if failure.check(HttpError):
             response = failure.value.response
-            yield self._fetch_failure(run, request.url, f"HTTP {response.status}", response)
+            yield self._fetch_failure(
+                run, request.url, f"HTTP {response.status}", response, article=article
+            )
             return
         yield self._fetch_failure(
-            run, request.url, f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            run,
+            request.url,
+            f"{failure.type.__name__}: {failure.getErrorMessage()}",
+            article=article,
         )

@@ -193,13 +193,13 @@ class ArchivePipeline:
                 http_status=item.http_status,
                 raw_id=raw_id,
             )
-            figures.article_errors += item.article
             if item.http_status in GONE_STATUSES:
                 # A dead link on the site, not a failure of the crawl: recorded, not counted.
                 self.counts["gone"] += 1
                 log.info("gone: %s: %s", item.url, item.reason)
                 return
             log.warning("fetch failed: %s: %s", item.url, item.reason)
+            figures.article_errors += item.article
         else:
             return
         self.counts["errors"] += 1

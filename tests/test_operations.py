@@ -215,10 +215,12 @@ def test_a_run_whose_pages_mostly_fail_exits_1(archive_path: Path, archive_url: 
         done = run_crawl(f"url={served.start_url}", archive_url=archive_url)
     assert done.returncode == 1, done.log[-3000:]
     assert _query(archive_path, "SELECT status FROM crawl_runs") == [("failed",)]
-    ((status, errors, pages),) = _query(
-        archive_path, "SELECT status, errors, pages_fetched FROM crawl_run_sites"
+    ((status, errors, stored),) = _query(
+        archive_path,
+        "SELECT status, errors, articles_new + articles_updated + articles_unchanged"
+        " FROM crawl_run_sites",
     )
-    assert status == "failed" and errors > pages / 2
+    assert (status, stored) == ("failed", 0) and errors == len(site.of_kind("article"))
     assert "wardnews run 1 failed" in done.stdout
     # Every failed page is recorded with its reason.
     assert _query(archive_path, "SELECT DISTINCT reason FROM failures") == [("HTTP 500",)]

@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test bench lint format clean
+.PHONY: demo test bench browse lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# The archive read-only in Datasette: make browse [ARCHIVE=path/to/archive.sqlite3] [PORT=8001]
+browse: $(VENV)/.runtime
+	$(BIN)/python -m archive browse $(if $(ARCHIVE),--archive $(ARCHIVE)) $(if $(PORT),--port $(PORT))
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

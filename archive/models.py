@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -53,6 +54,14 @@ class Site(Base):
     province: Mapped[str | None] = mapped_column(Text)
     in_registry: Mapped[bool] = mapped_column(default=True, server_default="1")
     added_at: Mapped[Timestamp]
+    # Official tags (archive/units.py), set whenever the unit fields are written.
+    unit_code: Mapped[str | None] = mapped_column(String(10))
+    unit_status: Mapped[str | None] = mapped_column(String(10))
+    current_unit_code: Mapped[str | None] = mapped_column(String(10))
+    current_unit_name: Mapped[str | None] = mapped_column(Text)
+    current_unit_level: Mapped[str | None] = mapped_column(String(20))
+    current_province_code: Mapped[str | None] = mapped_column(String(10))
+    current_province: Mapped[str | None] = mapped_column(Text)
 
 
 class Article(Base):
@@ -257,3 +266,14 @@ class LshKey(Base):
     article_id: Mapped[int] = mapped_column(
         ForeignKey("articles.id"), primary_key=True, autoincrement=False
     )
+
+
+@event.listens_for(Site, "before_insert")
+@event.listens_for(Site, "before_update")
+def _tag_unit(_mapper: object, _connection: object, site: Site) -> None:
+    """Every writer of sites tags them, whichever code path stores the row."""
+    from archive import units  # the official lists load on the first site written
+
+    tag = units.tag(site.unit_name, site.unit_level, site.province, units.load())
+    for name in units.TAG_FIELDS:
+        setattr(site, name, getattr(tag, name) if tag else None)

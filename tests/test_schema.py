@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 
 from archive.db import Archive
 from archive.models import Base
+from archive.search import FTS_TABLES, is_fts_internal
 
 SCHEMA_DOC = Path(__file__).resolve().parent.parent / "docs" / "schema.md"
 # The names issue #2 fixes for analysts; they may never disappear.
@@ -65,13 +66,16 @@ def documented_tables() -> dict[str, dict[str, list[str]]]:
 
 
 def database_tables(url: str) -> dict[str, list[str]]:
+    """Tables and views with their columns; FTS5's own shadow tables are not schema."""
     with Archive(url) as archive, archive.engine.connect() as connection:
         names = connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+            " AND name NOT LIKE 'sqlite_%'"
         ).scalars()
         return {
             name: [row[1] for row in connection.exec_driver_sql(f"PRAGMA table_info({name})")]
             for name in list(names)
+            if not is_fts_internal(name)
         }
 
 
@@ -95,10 +99,24 @@ def test_the_analyst_contract_names_exist(archive_url: str) -> None:
         assert set(columns) <= set(actual[table]), table
 
 
+def _modelled(name: str | None, kind: str, _parents: object) -> bool:
+    """FTS5 tables cannot be SQLAlchemy models; the doc test and test_search cover them."""
+    return not (kind == "table" and (name in FTS_TABLES or is_fts_internal(name or "")))
+
+
 def test_models_and_migrations_agree(archive_url: str) -> None:
     with Archive(archive_url) as archive, archive.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": _modelled})
+        differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_fts_shadow_tables_are_recognised_and_nothing_else(archive_url: str) -> None:
+    with Archive(archive_url) as archive, archive.engine.connect() as connection:
+        names = connection.exec_driver_sql("SELECT name FROM sqlite_master").scalars().all()
+    shadows = [name for name in names if is_fts_internal(name)]
+    assert len(shadows) == 4 * len(FTS_TABLES)  # _data, _idx, _docsize, _config each
+    assert not any(is_fts_internal(name) for name in ("articles", "articles_fts", "sites"))
 
 
 def test_an_old_archive_is_upgraded_on_first_use_and_keeps_its_rows(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -292,7 +292,8 @@ def test_in_a_terminal_a_progress_line_and_a_site_table(farm: SiteFarm, archive_
         if not chunk:
             break
         shown += chunk
-    assert run.wait(timeout=120) == 0
+    out, _ = run.communicate(timeout=120)
+    assert run.returncode == 0 and out.startswith("wardnews run 1 ok")
     os.close(controller)
     text = shown.decode("utf-8", "replace")
     assert re.search(

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from archive import models
-from archive.records import fold_case
 
+# The fields of one article as `show` prints them (exports: archive/export.py).
 EXPORT_COLUMNS = (
     "id",
     "site",
@@ -95,43 +94,6 @@ def article_dict(article: models.Article, site: str) -> dict[str, Any]:
     return {"site": site, **row}
 
 
-def search(
-    session: Session, text: str, *, limit: int = 20, site: str | None = None
-) -> list[dict[str, Any]]:
-    """Articles whose title, summary or body contain `text` (case-insensitive, diacritics exact)."""
-    needle = fold_case(" ".join(text.split()))
-    query = _article_select().where(
-        or_(
-            func.instr(func.wn_fold(models.Article.title), needle) > 0,
-            func.instr(func.wn_fold(models.Article.summary), needle) > 0,
-            func.instr(func.wn_fold(models.Article.body), needle) > 0,
-        )
-    )
-    if site:
-        query = query.where(models.Site.slug == site)
-    query = query.order_by(
-        models.Article.published_at.desc().nulls_last(), models.Article.id
-    ).limit(limit)
-    results = []
-    for article, slug in session.execute(query):
-        results.append(article_dict(article, slug) | {"snippet": snippet(article, needle)})
-    return results
-
-
-def snippet(article: models.Article, needle: str, width: int = 70) -> str:
-    for text in (article.title, article.summary or "", article.body):
-        position = fold_case(text).find(needle)
-        if position >= 0:
-            start = max(0, position - width)
-            end = min(len(text), position + len(needle) + width)
-            return (
-                ("…" if start else "")
-                + " ".join(text[start:end].split())
-                + ("…" if end < len(text) else "")
-            )
-    return ""
-
-
 def find_article(session: Session, key: str) -> dict[str, Any] | None:
     """One article by id or URL, with its images and how many older versions it has."""
     query = _article_select()
@@ -158,38 +120,6 @@ def find_article(session: Session, key: str) -> dict[str, Any] | None:
         "images": [{"url": image.url, "caption": image.caption} for image in images],
         "versions": versions or 0,
     }
-
-
-def iter_articles(
-    session: Session, *, site: str | None = None, with_images: bool = False, batch: int = 500
-) -> Iterator[dict[str, Any]]:
-    """Every article in id order, streamed in batches so memory stays flat."""
-    last_id = 0
-    while True:
-        query = _article_select().where(models.Article.id > last_id)
-        if site:
-            query = query.where(models.Site.slug == site)
-        rows = session.execute(query.order_by(models.Article.id).limit(batch)).all()
-        if not rows:
-            return
-        images: dict[int, list[dict[str, str | None]]] = {}
-        if with_images:
-            ids = [article.id for article, _ in rows]
-            for image in session.scalars(
-                select(models.ArticleImage)
-                .where(models.ArticleImage.article_id.in_(ids))
-                .order_by(models.ArticleImage.article_id, models.ArticleImage.position)
-            ):
-                images.setdefault(image.article_id, []).append(
-                    {"url": image.url, "caption": image.caption}
-                )
-        for article, slug in rows:
-            row = article_dict(article, slug)
-            if with_images:
-                row["images"] = images.get(article.id, [])
-            yield row
-        session.expunge_all()
-        last_id = rows[-1][0].id
 
 
 def site_exists(session: Session, slug: str) -> bool:

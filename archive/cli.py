@@ -15,7 +15,7 @@ from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive import analyst, clusters, queries, store
+from archive import analyst, clusters, ops_cli, queries, store
 from archive.cliutil import CommandError, open_readonly, table
 from archive.db import Archive, ArchiveError, current_revision, head_revision
 
@@ -129,12 +129,13 @@ def cmd_dedup(options: argparse.Namespace, out: TextIO) -> None:
     )
 
 
-COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, TextIO], None], str]] = {
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, TextIO], int | None], str]] = {
     "stats": (cmd_stats, "counts per site, the last run, and what the archive holds"),
     "show": (cmd_show, "print one article, by id or URL, with its images"),
     "migrate": (cmd_migrate, "bring an archive's schema up to date"),
     "dedup": (cmd_dedup, "index all articles for near-duplicates and cluster their copies"),
     **analyst.COMMANDS,
+    **ops_cli.COMMANDS,
 }
 
 
@@ -158,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("table", "json"), default="table", help="output format"
     )
     analyst.add_arguments(parsers)
+    ops_cli.add_arguments(parsers)
     show = parsers["show"]
     show.add_argument("key", metavar="ID|URL", help="the article's id or its canonical URL")
     show.add_argument("--format", choices=("text", "json"), default="text", help="output format")
@@ -170,7 +172,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     options.archive = getattr(options, "archive", None)
     handler, _help = COMMANDS[options.command]
     try:
-        handler(options, out)
+        status = handler(options, out)
     except (ArchiveError, CommandError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_ERROR
@@ -182,4 +184,4 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except OSError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_ERROR
-    return EXIT_OK
+    return status or EXIT_OK

@@ -146,9 +146,18 @@ def _write_images(session: Session, article_id: int, article: Article) -> None:
 
 
 def store_article(
-    session: Session, site_id: int, article: Article, raw_id: int | None, now: str
+    session: Session,
+    site_id: int,
+    article: Article,
+    raw_id: int | None,
+    now: str,
+    *,
+    fetched: bool = True,
 ) -> StoredArticle:
-    """Insert a new article, or update a known one keeping its old state as a version."""
+    """Insert a new article, or update a known one keeping its old state as a version.
+
+    `fetched=False` is a re-parse of a stored page: the article was not seen again, so
+    last_seen_at, fetched_at and its raw page stay as they were."""
     digest = article.content_hash
     fields = {name: getattr(article, name) for name in COMPARED_FIELDS}
     row = session.scalars(
@@ -205,11 +214,12 @@ def store_article(
             session.refresh(row)
         _write_images(session, row.id, article)
     row.site_id = site_id
-    row.last_seen_at = now
-    row.fetched_at = now
     row.extractor_version = article.extractor_version
-    if raw_id is not None:
-        row.raw_page_id = raw_id
+    if fetched:
+        row.last_seen_at = now
+        row.fetched_at = now
+        if raw_id is not None:
+            row.raw_page_id = raw_id
     return StoredArticle(row.id, "updated" if changed else "unchanged", row.duplicate_of)
 
 

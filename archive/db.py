@@ -26,6 +26,7 @@ from archive.records import fold_case
 DEFAULT_ARCHIVE_URL = "sqlite:///data/archive.sqlite3"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
+WRITER_CACHE_KIB = 64 * 1024
 
 
 class ArchiveError(Exception):
@@ -75,6 +76,10 @@ def _install_sqlite_hooks(engine: Engine, *, readonly: bool) -> None:
         else:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            # Each stored article touches a few random pages of the url and lsh_keys
+            # indexes; a 64 MiB cache (SQLite's default is 2 MiB) keeps them in memory
+            # as the archive grows, so the cost per article stays flat.
+            cursor.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

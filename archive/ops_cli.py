@@ -39,11 +39,7 @@ def cmd_reparse(options: argparse.Namespace, out: TextIO) -> None:
 
 
 def cmd_health(options: argparse.Namespace, out: TextIO) -> int:
-    now = (
-        datetime.combine(options.as_of, time(23, 59), tzinfo=VN_TZ)
-        if options.as_of
-        else now_vn()
-    )
+    now = datetime.combine(options.as_of, time(23, 59), tzinfo=VN_TZ) if options.as_of else now_vn()
     with open_readonly(options) as archive, archive.session() as session:
         if options.site and site_id_for(session, options.site) is None:
             raise CommandError(f"no site {options.site!r} in the archive")
@@ -93,7 +89,7 @@ def add_arguments(parsers: dict[str, argparse.ArgumentParser]) -> None:
     )
     check = parsers["health"]
     check.add_argument("--site", metavar="SLUG", help="only this site")
-    check.add_argument("--format", choices=("table", "json"), default="table")
+    check.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     check.add_argument(
         "--as-of", metavar="YYYY-MM-DD", type=_day, help="judge as on this day (default: now)"
     )

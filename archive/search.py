@@ -323,8 +323,9 @@ def _matching_copies(
         text(
             f"SELECT a.cluster_id, count(*) FROM articles a"
             f" WHERE a.cluster_id IN ({cluster_list}) AND {filters.where('a')[0]}"
-            f" AND EXISTS (SELECT 1 FROM {index} WHERE {index} MATCH :match"
-            f" AND {index}.rowid = a.id) {' '.join(sql[2:])} GROUP BY a.cluster_id"
+            # IN, not a correlated EXISTS: the MATCH (a prefix may merge many doclists) runs once.
+            f" AND a.id IN (SELECT rowid FROM {index} WHERE {index} MATCH :match)"
+            f" {' '.join(sql[2:])} GROUP BY a.cluster_id"
         ),
         params,
     ).all()

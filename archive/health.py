@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive import models
+from archive.store import GONE_STATUSES
 
 EMPTY_SHARE = 0.5
 GAP_ARTICLES = 30
@@ -40,6 +41,7 @@ class SiteHealth:
     newest: str | None
     usual_gap_days: float | None
     flags: list[str] = field(default_factory=list)  # "broken: …", "silent: …"
+    error_reasons: dict[str, int] = field(default_factory=dict)  # last run, most common first
 
     @property
     def broken(self) -> bool:
@@ -132,6 +134,22 @@ def site_health(session: Session, now: datetime, slug: str | None = None) -> lis
                 or 0
             )
 
+        reasons = (
+            session.execute(
+                select(models.Failure.reason, func.count())
+                .where(
+                    models.Failure.site_id == site.id,
+                    models.Failure.run_id == row.run_id,
+                    models.Failure.http_status.is_(None)
+                    | models.Failure.http_status.not_in(GONE_STATUSES),  # dead links
+                )
+                .group_by(models.Failure.reason)
+                .order_by(func.count().desc())
+                .limit(5)
+            ).all()
+            if row
+            else []
+        )
         stored = (row.articles_new + row.articles_updated + row.articles_unchanged) if row else 0
         tried = stored + (row.articles_empty if row else 0)
         report.append(
@@ -148,6 +166,7 @@ def site_health(session: Session, now: datetime, slug: str | None = None) -> lis
                 newest=newest.isoformat() if newest else None,
                 usual_gap_days=gap,
                 flags=flags_for(row, articles_held=held or 0, newest=newest, gap=gap, now=now),
+                error_reasons={reason: count for reason, count in reasons},  # noqa: C416
             )
         )
     return report

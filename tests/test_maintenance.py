@@ -194,5 +194,8 @@ def test_health_flags_a_site_whose_layout_changed(kind: str, flag: str, tmp_path
     status, broken = _health(archive, newest)
     assert status == 3
     assert flag in broken["flags"] and broken["broken"]
+    if kind == "article":  # every redesigned page is a recorded failure, with its reason
+        ((reason, count),) = broken["error_reasons"].items()
+        assert reason.startswith("no article body") and count == len(expected)
     table = _archive_cli("health", "--as-of", newest, archive=archive)
     assert table.returncode == 3 and flag in table.stdout

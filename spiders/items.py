@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from archive.records import Article, RawPage, SiteInfo
+from archive.records import Article, RawPage, SiteInfo, iso, now_vn
+from spiders.urls import canonical_url
 
 
 @dataclass
@@ -39,3 +42,20 @@ class AliasItem:
     site: SiteInfo
     alias: str
     url: str
+
+
+def raw_page(response: Any, canonical: Callable[[str], str] | None = None) -> RawPage:
+    """A Scrapy response as kept in the archive, under its canonical URL."""
+    headers = {
+        key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
+        for key, values in response.headers.items()
+    }
+    url = canonical_url(response.url)
+    return RawPage(
+        url=canonical(url) if canonical else url,
+        final_url=response.url,
+        status=response.status,
+        headers=headers,
+        body=response.body,
+        fetched_at=iso(now_vn()),
+    )

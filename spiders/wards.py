@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -21,60 +20,24 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.db import Archive, ArchiveError
-from archive.records import RawPage, SiteInfo, iso, now_vn
-from archive.runs import completed_sites
-from archive.store import known_urls, learned_lines, site_platforms
+from archive.records import SiteInfo, now_vn
 from pipelines.html import ParseError, decode_html, parse_html
 from pipelines.sitelines import SiteLines
 from spiders import discovery
 from spiders.discovery import ListRequest, list_identity
 from spiders.feeds import robots_sitemaps
-from spiders.items import AliasItem, FetchFailure, PageItem
+from spiders.items import AliasItem, FetchFailure, PageItem, raw_page
 from spiders.listing import PageListing, html_listing, read_listing
-from spiders.ops import SiteFigures
 from spiders.options import CrawlOptions, parse_options
 from spiders.plan import Policy, plan_links, plan_listing
-from spiders.platforms import GENERIC, Profile, detect_platform, profile
-from spiders.registry import Site, load_registry, select_sites, site_for_url
+from spiders.platforms import GENERIC, detect_platform
+from spiders.registry import load_registry, select_sites, site_for_url
+from spiders.siterun import SiteRun, remember
 from spiders.urls import canonical_url
 
 _HTML_TYPES = (b"text/html", b"application/xhtml")
 REDIRECTS = (301, 302, 303, 307, 308)
 MAX_REDIRECTS = 5
-
-
-@dataclass
-class SiteRun:
-    """One site's state during a run: its family, what the archive knows, its request budget."""
-
-    site: Site
-    platform: str | None
-    known: set[str] = field(default_factory=set)
-    requests: int = 0
-    fixed_platform: bool = False
-    lines: SiteLines = field(default_factory=SiteLines)
-    policy: Policy = field(default_factory=Policy)
-    figures: SiteFigures = field(default_factory=SiteFigures)
-    pending: int = 0  # requests sent and not yet answered; 0 once started means done
-
-    @property
-    def done(self) -> bool:
-        return self.requests > 0 and self.pending <= 0
-
-    @property
-    def profile(self) -> Profile:
-        return profile(self.platform or GENERIC)
-
-
-@dataclass(frozen=True)
-class Memory:
-    """What an earlier run left in the archive about the sites of this run."""
-
-    known: set[str]
-    platforms: dict[str, str]
-    lines: dict[str, set[str]]
-    complete: set[str]  # sites whose last run walked everything
 
 
 class WardsSpider(scrapy.Spider):
@@ -110,7 +73,8 @@ class WardsSpider(scrapy.Spider):
             chosen = [site_for_url(canonical_url(spider.options.url), registry)]
         else:
             chosen = select_sites(registry, spider.options.sites)
-        memory = spider._remember(crawler.settings.get("ARCHIVE_URL"), [s.slug for s in chosen])
+        memory = remember(crawler.settings.get("ARCHIVE_URL"), [s.slug for s in chosen])
+        spider.logger.info("archive knows %d article URLs of these sites", len(memory.known))
         for site in chosen:
             # A site crawled before by URL starts with the family found then.
             platform = site.info.platform or memory.platforms.get(site.slug)
@@ -132,21 +96,6 @@ class WardsSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_response, signal=scrapy.signals.response_received)
         crawler.signals.connect(spider.on_dropped, signal=scrapy.signals.request_dropped)
         return spider
-
-    def _remember(self, archive_url: str, slugs: list[str]) -> Memory:
-        """What the archive already knows of these sites (nothing on a first run)."""
-        try:
-            with Archive(archive_url, readonly=True) as archive, archive.session() as session:
-                memory = Memory(
-                    known_urls(session, slugs),
-                    site_platforms(session, slugs),
-                    learned_lines(session, slugs),
-                    completed_sites(session, slugs),
-                )
-        except ArchiveError:
-            return Memory(set(), {}, {}, set())
-        self.logger.info("archive knows %d article URLs of these sites", len(memory.known))
-        return memory
 
     # Requests ---------------------------------------------------------------
 
@@ -389,23 +338,8 @@ class WardsSpider(scrapy.Spider):
     def _site_info(self, run: SiteRun) -> SiteInfo:
         return dataclasses.replace(run.site.info, platform=run.platform or run.site.info.platform)
 
-    def _raw(self, response: Response, run: SiteRun | None = None) -> RawPage:
-        headers = {
-            key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
-            for key, values in response.headers.items()
-        }
-        url = canonical_url(response.url)
-        return RawPage(
-            url=run.profile.canonical(url) if run else url,
-            final_url=response.url,
-            status=response.status,
-            headers=headers,
-            body=response.body,
-            fetched_at=iso(now_vn()),
-        )
-
     def _page_item(self, response: Response, run: SiteRun, hints: dict[str, str]) -> PageItem:
-        raw = self._raw(response, run)
+        raw = raw_page(response, run.profile.canonical)
         requested = [*response.meta.get("redirect_urls", []), response.request.url]
         aliases = [run.profile.canonical(canonical_url(url)) for url in requested]
         aliases += response.meta.get("aliases", ())
@@ -431,7 +365,7 @@ class WardsSpider(scrapy.Spider):
             url=canonical_url(url),
             reason=reason,
             http_status=response.status if response is not None else None,
-            raw=self._raw(response) if response is not None else None,
+            raw=raw_page(response) if response is not None else None,
             article=article,
         )
 

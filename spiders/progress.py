@@ -66,7 +66,7 @@ class Progress:
     @classmethod
     def from_crawler(cls, crawler: Any) -> Progress:
         if not wants_progress(crawler.settings.get("WARDNEWS_PROGRESS"), sys.stderr):
-            raise NotConfigured("no terminal")
+            raise NotConfigured  # no terminal; with a message Scrapy would log a warning
         return cls(crawler, sys.stderr)
 
     def figures(self) -> dict[str, int]:

@@ -79,6 +79,9 @@ def _title(
     return choose_title(doc, element, body)
 
 
+INNER_SHARE = 0.6
+
+
 def _body(doc: HtmlElement, chosen: Profile) -> HtmlElement | None:
     """The article's body: of the profile's matches, the one with the most text of its own.
 
@@ -90,8 +93,26 @@ def _body(doc: HtmlElement, chosen: Profile) -> HtmlElement | None:
         if candidates:
             weight, element = max(candidates, key=lambda pair: pair[0])
             if weight >= MIN_BODY_CHARS:
-                return element
+                return _innermost(element, weight, candidates)
     return find_content(doc)
+
+
+def _innermost(
+    best: HtmlElement, weight: int, candidates: list[tuple[int, HtmlElement]]
+) -> HtmlElement:
+    """A match inside the best one that holds most of its text is the body proper: a wrapper
+    selector (Liferay's journal-content-article) also holds the title, date line and sapo."""
+    inside = [
+        (inner_weight, element)
+        for inner_weight, element in candidates
+        if element is not best
+        and best in element.iterancestors()
+        and inner_weight >= INNER_SHARE * weight
+    ]
+    if not inside:
+        return best
+    inner_weight, element = min(inside, key=lambda pair: pair[0])
+    return _innermost(element, inner_weight, candidates)
 
 
 def _head(region_lines: list[str], body_blocks: list[Block]) -> list[str]:
@@ -216,7 +237,10 @@ def extract_from_doc(
     guessed, guessed_source = (None, None)
     if author_element is None:
         guessed, guessed_source = guess_credit(_parts(find_byline(region)))
-    author = credited or body.author or around_author or guessed or json_ld_author(doc)
+    if "author" in fields:  # the form says who wrote it, or (left empty) that nobody is named
+        author = credited or body.author
+    else:
+        author = credited or body.author or around_author or guessed or json_ld_author(doc)
     if dates.published is None and body.paragraphs:
         dates = find_dates(
             doc,

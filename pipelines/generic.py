@@ -13,6 +13,7 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
+from pipelines.html import is_hidden
 from pipelines.text import clean_text
 
 # Boxes around an article that point to other articles: chrome on an article page, but
@@ -96,6 +97,8 @@ class Chrome:
     def __call__(self, element: HtmlElement) -> bool:
         ancestors = list(element.iterancestors())
         in_article = any(ancestor.tag == "article" for ancestor in ancestors)
+        if is_hidden(element) or any(is_hidden(ancestor) for ancestor in ancestors):
+            return True  # a hidden print copy of the body, a collapsed tab: not what is read
         for ancestor in ancestors:
             if ancestor.tag in SKIP_TAGS and not (in_article and ancestor.tag in ARTICLE_PARTS):
                 return True
@@ -111,12 +114,30 @@ class Chrome:
         return False
 
     def _widest(self, column: HtmlElement) -> bool:
-        """Whether a column is wider than every sibling column."""
+        """Whether a column is the page's main one: wider than every sibling column, or,
+        with no grid to say so, the only one holding the breadcrumb, the pager or the h1."""
         parent = column.getparent()
         siblings = [] if parent is None else [e for e in parent if e is not column]
         width = grid_width(column)
         # Only the layout's grid says which column is wider; text may lie (a long sidebar).
-        return width is not None and all((grid_width(e) or 0) < width for e in siblings)
+        if width is not None:
+            return all((grid_width(e) or 0) < width for e in siblings)
+        if any(grid_width(e) is not None for e in siblings):
+            return False
+        return _holds_page_marks(column) and not any(_holds_page_marks(e) for e in siblings)
+
+
+PAGE_MARKS = re.compile(r"(?i)breadcrumb|pag(?:ing|er|ination)|currentpage")
+
+
+def _holds_page_marks(element: HtmlElement) -> bool:
+    """A breadcrumb, a pager or the h1 inside: what a sidebar never carries."""
+    for inner in element.iter():
+        if not isinstance(inner.tag, str):
+            continue
+        if inner.tag == "h1" or PAGE_MARKS.search(_names(inner)):
+            return True
+    return False
 
 
 def text_weight(element: HtmlElement) -> int:

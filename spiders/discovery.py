@@ -8,6 +8,7 @@ POST) add to this through spiders/families.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -40,7 +41,7 @@ _DATE_TEXT = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{4}-\d{2}-
 MAX_PATH_SEGMENTS = 20
 MAX_SEGMENT_REPEATS = 2
 MAX_URL_LENGTH = 512
-ANCESTOR_LEVELS = 4
+ANCESTOR_LEVELS = 6
 
 
 @dataclass(frozen=True)
@@ -301,8 +302,14 @@ def looks_like_generic_article_url(url: str) -> bool:
     return bool(_ARTICLE_URL.search(url))
 
 
-def generic_article_links(doc: HtmlElement, page_url: str) -> tuple[list[ListItem], list[str]]:
-    """(the list's own headline links, other headline links in sidebars and boxes)."""
+def generic_article_links(
+    doc: HtmlElement,
+    page_url: str,
+    is_article: Callable[[str], bool] = looks_like_generic_article_url,
+) -> tuple[list[ListItem], list[str]]:
+    """(the list's own headline links, other headline links in sidebars and boxes).
+
+    `is_article`: what an article URL looks like (a family's own shapes, when known)."""
     netloc = urlsplit(page_url).netloc
     base = document_base(doc, page_url)
     found: dict[str, ListItem] = {}
@@ -314,11 +321,11 @@ def generic_article_links(doc: HtmlElement, page_url: str) -> tuple[list[ListIte
         if url is None or url in found or url == page_url or _NOT_NEWS.search(url):
             continue
         title = clean_text(link.text_content()) or clean_text(link.get("title"))
-        if looks_like_generic_article_url(url) and len(words(title)) >= HEADLINE_MIN_WORDS:
+        if is_article(url) and len(words(title)) >= HEADLINE_MIN_WORDS:
             if in_chrome(link):
                 aside[url] = None
             else:
-                found[url] = ListItem(url, title, _text_date(link, base))
+                found[url] = ListItem(url, title, _text_date(link, base, is_article))
                 columns[url] = column_width(link)
     # Headlines in a narrower grid column than others are the sidebar's, whatever its name.
     widest = max((width for width in columns.values() if width is not None), default=None)
@@ -336,7 +343,9 @@ _DATE_WITH_TIME = re.compile(
 )
 
 
-def _text_date(link: HtmlElement, base: str) -> str | None:
+def _text_date(
+    link: HtmlElement, base: str, is_article: Callable[[str], bool] = looks_like_generic_article_url
+) -> str | None:
     """The date printed in a list item of unknown layout: in the largest box around the link
     that holds no other article link."""
     target = link.get("href")
@@ -347,9 +356,7 @@ def _text_date(link: HtmlElement, base: str) -> str | None:
         if node is None:
             break
         hrefs = {
-            a.get("href")
-            for a in node.iter("a")
-            if looks_like_generic_article_url(urljoin(base, a.get("href") or ""))
+            a.get("href") for a in node.iter("a") if is_article(urljoin(base, a.get("href") or ""))
         }
         if hrefs - {target}:
             break

@@ -6,6 +6,7 @@ scripts would have requested, and turns the responses into a Listing.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -94,7 +95,7 @@ class JsonLists(ListCode):
         for record in records:
             url = absolute_link(_first(record, _URL_KEYS), request.url)
             if url and same_site(url, urlsplit(request.url).netloc):
-                title = " ".join(str(_first(record, _TITLE_KEYS) or "").split())
+                title = " ".join(str(_first(record, _TITLE_KEYS, text=True) or "").split())
                 items.append(ListItem(url, title, _first(record, _DATE_KEYS)))
         listing = Listing(items=items)
         current = page_number(request.url) or 1
@@ -124,11 +125,25 @@ def _more_pages(data: Any, current: int, count: int) -> bool:
     return count > 0
 
 
-def _first(record: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+def _plain(value: str) -> str:
+    """Text of a JSON field that may carry markup or entities ("&#8211;", "<b>…</b>")."""
+    if "<" not in value and "&" not in value:
+        return value
+    return " ".join(html.unescape(_TAG.sub(" ", value)).split())
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _first(record: dict[str, Any], keys: tuple[str, ...], *, text: bool = False) -> str | None:
+    """The first non-empty field; `text`: a title, whose markup and entities go (never a URL:
+    "&copy=2" in a query would become "©=2")."""
     for key in keys:
         value = record.get(key)
+        if isinstance(value, dict):  # WordPress REST: "title": {"rendered": "…"}
+            value = value.get("rendered")
         if value not in (None, ""):
-            return str(value)
+            return _plain(str(value)) if text else str(value)
     return None
 
 
@@ -238,7 +253,8 @@ class PostPaging(ListCode):
         return listing
 
 
-CODE: dict[str, ListCode] = {"json_lists": JsonLists(), "post_paging": PostPaging()}
+JSON_LISTS = JsonLists()
+CODE: dict[str, ListCode] = {"json_lists": JSON_LISTS, "post_paging": PostPaging()}
 NO_CODE = ListCode()
 
 

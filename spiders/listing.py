@@ -13,7 +13,7 @@ from lxml.html import HtmlElement
 from pipelines.html import ParseError, decode_html, document_base, parse_html
 from spiders import discovery
 from spiders.discovery import Listing, ListItem, ListRequest
-from spiders.families import code_for
+from spiders.families import JSON_LISTS, code_for
 from spiders.feeds import feed_links, looks_like_feed, parse_feed
 from spiders.platforms import GENERIC, Profile
 from spiders.urls import canonical_url
@@ -45,7 +45,13 @@ def html_listing(doc: HtmlElement, html: str, url: str, chosen: Profile) -> Page
         candidates = discovery.list_links(doc, page_url, chosen)
         if not listing.items:
             # A theme of the family with list markup its profile does not name yet.
-            listing.items, aside = discovery.generic_article_links(doc, page_url)
+            listing.items, aside = discovery.generic_article_links(
+                doc,
+                page_url,
+                lambda url: (
+                    chosen.is_article_url(url) or discovery.looks_like_generic_article_url(url)
+                ),
+            )
             others = list(dict.fromkeys(others + aside))
     code = code_for(chosen)
     following = discovery.next_page(doc, page_url, chosen)
@@ -67,6 +73,9 @@ def read_listing(
         sources = [ListRequest(child) for child in feed.child_sitemaps]
         return PageListing(Listing(items=items, feeds=[s.url for s in sources]))
     listing = code_for(chosen).read(body, content_type, request, chosen)
+    if listing is None and "json" in content_type.lower():
+        # Any family's site may answer JSON (WordPress's REST API, a theme's "load more").
+        listing = JSON_LISTS.read(body, content_type, request, chosen)
     if listing is not None:
         return PageListing(listing)
     if content_type and not content_type.lower().startswith(HTML_TYPES):

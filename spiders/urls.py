@@ -7,7 +7,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from w3lib.url import canonicalize_url, safe_url_string
 
 # Parameters that never change what a page shows: return addresses (SharePoint's Source,
-# Liferay's redirect and inheritRedirect, ASP.NET's ReturnUrl), analytics and social-network click ids.
+# Liferay's redirect and inheritRedirect, ASP.NET's ReturnUrl), analytics and
+# social-network click ids.
 DROP_PARAMS = frozenset(
     {
         "source",

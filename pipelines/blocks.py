@@ -48,7 +48,7 @@ LINK_BLOCK_SHARE = 0.6
 DATA_CELL_CHARS = 150
 _BYLINE_LABEL = re.compile(
     r"(?i)^(?:nguồn(?: tin)?|tác giả(?: bài viết)?|người viết|tin(?:,| và)? ảnh|bài(?:,| và)? ảnh"
-    r"|thực hiện)\s*:"
+    r"|thực hiện|link (?:bài )?gốc)\s*:"
 )
 _LIST_MARKER = re.compile(r"^(?:[-–—+•*·]|\d{1,2}[.)]|[a-zđ][.)])\s")
 
@@ -64,6 +64,7 @@ class Block:
     heading: bool = False
     group: int | None = None
     link_share: float = 0.0  # how much of the text is link text
+    in_figure: bool = False  # an image in a <figure>, whose caption belongs inside it
 
     @property
     def is_links(self) -> bool:
@@ -159,6 +160,7 @@ class _Reader:
         self.block_stack: list[HtmlElement] = []
         self.groups = 0
         self.group_stack: list[int] = []
+        self.figure_groups: set[int] = set()
 
     def line_break(self) -> None:
         self.buffer.append("\n")
@@ -214,7 +216,9 @@ class _Reader:
         self.flush()
         group = self.group_stack[-1] if self.group_stack else None
         alt = clean_text(element.get("alt") or element.get("title") or "")
-        self.blocks.append(Block(image_url=url, alt=alt, group=group))
+        self.blocks.append(
+            Block(image_url=url, alt=alt, group=group, in_figure=group in self.figure_groups)
+        )
 
 
 def _data_row(row: HtmlElement) -> list[HtmlElement]:
@@ -268,7 +272,13 @@ def read_blocks(root: HtmlElement, base_url: str) -> list[Block]:
                 if tag in GROUP_TAGS:
                     reader.groups += 1  # a number, not id(): lxml proxies die and ids are reused
                     reader.group_stack.append(reader.groups)
-                    if tag == "figure" and element.find(".//img") is None:
+                    if tag == "figure":
+                        reader.figure_groups.add(reader.groups)
+                    if (
+                        tag == "figure"
+                        and element.find(".//img") is None
+                        and element.find(".//table") is None  # WordPress wraps tables so
+                    ):
                         reader.placeholder()  # a video or embed, maybe removed already
             if tag in ITALIC_TAGS:
                 reader.italic_depth += 1

@@ -102,6 +102,8 @@ def _looks_like_caption(block: Block, image: Block) -> bool:
         return True
     if block.caption_like or (image.alt and fold(image.alt) == fold(block.text)):
         return True
+    if image.in_figure:
+        return False  # a <figure> carries its caption inside; the next paragraph is text
     # Plain <p> captions (Tân Dân, Hải Phòng): short, and not a finished sentence.
     return count <= 40 and not ends_sentence(block.text.rstrip(")").rstrip())
 

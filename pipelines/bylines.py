@@ -44,11 +44,16 @@ def _is_name(text: str) -> bool:
 
 def _split_affiliation(byline: str) -> tuple[str, str | None]:
     """ "Thanh Thủy (Trung tâm VH-TT-TT)" → ("Thanh Thủy", "Trung tâm VH-TT-TT");
-    "Thanh Hà/Báo Tin tức" → ("Thanh Hà", "Báo Tin tức")."""
+    "Thanh Hà/Báo Tin tức" → ("Thanh Hà", "Báo Tin tức"); a labelled source in the brackets
+    keeps only its name."""
     match = _AFFILIATION.match(byline) or _SLASHED.match(byline)
     if not match:
         return byline, None
-    return match.group("name").strip(), match.group("org").strip()
+    organisation = match.group("org").strip()
+    labelled = _labelled_credit(organisation)  # "Hoàng Yến (Nguồn: Trung tâm TT-VH)"
+    if labelled is not None and labelled[1]:
+        organisation = labelled[1]
+    return match.group("name").strip(), organisation
 
 
 def _is_unit(text: str) -> bool:

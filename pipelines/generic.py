@@ -20,7 +20,9 @@ from pipelines.text import clean_text
 # the list itself on a list page (NukeViet prints its category lists as "ul.related").
 ARTICLE_CHROME = re.compile(r"(?i)related|lien-?quan|tin-?khac|other")
 CHROME = re.compile(
-    r"(?i)menu|\bnav|footer|header|sidebar|side-bar|breadcrumb|banner|comment|binh-?luan|related|"
+    # An item's own header (Joomla's page-header, WordPress's entry-header) is not chrome.
+    r"(?i)menu|\bnav|footer|(?<!page-)(?<!entry-)(?<!post-)(?<!article-)(?<!item-)header|"
+    r"sidebar|side-bar|breadcrumb|banner|comment|binh-?luan|related|"
     r"lien-?quan|tin-?khac|other|share|social|widget|module-?(?:left|right)|counter|thong-?ke|"
     r"advert|quang-?cao|\bads?\b|popup|cookie|login|search|tag|copyright|pager|pagination|slide|"
     r"most|popular|xem-?nhieu|doc-?nhieu|rank|trending|hot-?news|tin-?moi|newest|latest|top-?hits|"
@@ -231,7 +233,10 @@ BYLINE_CHARS = (3, 80)
 def find_byline(region: HtmlElement) -> HtmlElement | None:
     """An element named as the byline ("by-line", "author", "tac-gia") with a short text."""
     for element in region.iter():
-        if not isinstance(element.tag, str) or not BYLINE.search(_names(element)):
+        if not isinstance(element.tag, str):
+            continue
+        # Named by class or id, or marked up for search engines (Joomla's itemprop="author").
+        if not BYLINE.search(f"{_names(element)} {element.get('itemprop') or ''}"):
             continue
         size = len(clean_text(element.text_content()))
         if BYLINE_CHARS[0] <= size <= BYLINE_CHARS[1]:

@@ -42,6 +42,7 @@ MAX_PATH_SEGMENTS = 20
 MAX_SEGMENT_REPEATS = 2
 MAX_URL_LENGTH = 512
 ANCESTOR_LEVELS = 6
+DATE_CHUNK_CHARS = 60  # a date printed in a list item stands in a short piece of text
 
 
 @dataclass(frozen=True)
@@ -363,8 +364,14 @@ def _text_date(
         container = node
     if container is None:
         return None
-    match = _DATE_WITH_TIME.search(container.text_content())
-    return match.group(0).strip() if match else None
+    for chunk in container.itertext():
+        # A date label, not a date inside the excerpt's prose ("Tính đến ngày 31/10/2026, …").
+        if len(chunk.strip()) > DATE_CHUNK_CHARS:
+            continue
+        match = _DATE_WITH_TIME.search(chunk)
+        if match:
+            return match.group(0).strip()
+    return None
 
 
 def generic_list_links(doc: HtmlElement, page_url: str) -> list[str]:

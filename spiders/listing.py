@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from lxml.html import HtmlElement
 
 from pipelines.html import ParseError, decode_html, document_base, parse_html
+from pipelines.text import words
 from spiders import discovery
 from spiders.discovery import Listing, ListItem, ListRequest
 from spiders.families import JSON_LISTS, code_for
@@ -42,14 +43,28 @@ def html_listing(doc: HtmlElement, html: str, url: str, chosen: Profile) -> Page
     else:
         listing = Listing(items=discovery.list_items(doc, page_url, chosen))
         others = discovery.article_links(doc, page_url, chosen)
-        candidates = discovery.list_links(doc, page_url, chosen)
+        # The family's list URL shapes, and news-list menu links of any shape: a theme of the
+        # family may name its lists otherwise (TinTuc.aspx?CatID=3 on an ASP.NET portal).
+        candidates = list(
+            dict.fromkeys(
+                discovery.list_links(doc, page_url, chosen)
+                + [
+                    url
+                    for url in discovery.generic_list_links(doc, page_url)
+                    if not chosen.is_skipped(url)
+                ]
+            )
+        )
         if not listing.items:
             # A theme of the family with list markup its profile does not name yet.
             listing.items, aside = discovery.generic_article_links(
                 doc,
                 page_url,
                 lambda url: (
-                    chosen.is_article_url(url) or discovery.looks_like_generic_article_url(url)
+                    not chosen.is_skipped(url)
+                    and (
+                        chosen.is_article_url(url) or discovery.looks_like_generic_article_url(url)
+                    )
                 ),
             )
             others = list(dict.fromkeys(others + aside))
@@ -69,7 +84,17 @@ def read_listing(
     """The list in a response; None when it is neither a list format we read nor HTML."""
     if looks_like_feed(body, content_type):
         feed = parse_feed(body, request.url)
-        items = [ListItem(e.url, e.title, e.date_text) for e in feed.entries]
+        items = [
+            ListItem(e.url, e.title, e.date_text)
+            for e in feed.entries
+            # A list feed may carry its own list page (SharePoint's listfeed does): a list URL
+            # with a menu title ("Tin tức"), not a headline.
+            if not (
+                chosen.is_list_url(e.url)
+                and not chosen.is_article_url(e.url)
+                and len(words(e.title or "")) < discovery.HEADLINE_MIN_WORDS
+            )
+        ]
         sources = [ListRequest(child) for child in feed.child_sitemaps]
         return PageListing(Listing(items=items, feeds=[s.url for s in sources]))
     listing = code_for(chosen).read(body, content_type, request, chosen)

@@ -27,7 +27,9 @@ from urllib.parse import parse_qsl, urlsplit
 SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
 PLACEHOLDER = b"{{ORIGIN}}"
 HOST = "127.0.0.1"
-STABLE_PORT_BASE = 47000
+# Below Linux's ephemeral range (32768-60999): no outgoing connection of another program can
+# be holding one of these ports when the demo starts.
+STABLE_PORT_BASE = 21000
 STABLE_PORT_SPAN = 2000
 
 

@@ -207,6 +207,7 @@ SUMMARY = re.compile(
     r"abstract|chapeau|teaser|brief)(?:$|[\s_-])"
 )
 SUMMARY_CHARS = (30, 800)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def find_summary(region: HtmlElement, body: HtmlElement) -> HtmlElement | None:
@@ -216,7 +217,9 @@ def find_summary(region: HtmlElement, body: HtmlElement) -> HtmlElement | None:
     for element in region.iter():
         if element in inside_body or not isinstance(element.tag, str):
             continue
-        if not SUMMARY.search(_names(element)) or in_chrome(element):
+        # camelCase names count word by word: "newsSummary" is a summary.
+        names = _CAMEL.sub("-", _names(element))
+        if not SUMMARY.search(names) or in_chrome(element):
             continue
         size = len(clean_text(element.text_content()))
         if SUMMARY_CHARS[0] <= size <= SUMMARY_CHARS[1] and not element.xpath(

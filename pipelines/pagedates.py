@@ -18,7 +18,7 @@ from datetime import datetime
 from lxml.html import HtmlElement
 
 from pipelines.dates import VnDate, date_only, lead_date, normalize, parse_vn_date
-from pipelines.text import clean_text
+from pipelines.text import clean_text, fold
 from spiders.platforms import Profile
 
 log = logging.getLogger(__name__)
@@ -92,9 +92,15 @@ def json_ld_author(doc: HtmlElement) -> str | None:
         for person in authors if isinstance(authors, list) else [authors]:
             if isinstance(person, dict) and person.get("@type") in (None, "Person"):
                 name = clean_text(str(person.get("name") or ""))
-                if name and name != house:
+                if name and name != house and fold(name) not in SITE_ACCOUNTS:
                     return name
     return None
+
+
+# CMS log-in names that a theme or an SEO plugin prints as the author: nobody's byline.
+SITE_ACCOUNTS = frozenset(
+    ("admin", "administrator", "webmaster", "quan tri", "quan tri vien", "quan tri website")
+)
 
 
 def _meta(doc: HtmlElement, names: tuple[str, ...]) -> list[str]:

@@ -95,6 +95,7 @@ class Chrome:
                 size += self.sizes.get(child, 0) + len((child.tail or "").strip())
             self.sizes[element] = size
         self.large = MAIN_SHARE * self.sizes.get(doc, 0)
+        self.main_columns: dict[HtmlElement, bool] = {}  # _widest, once per column
 
     def __call__(self, element: HtmlElement) -> bool:
         ancestors = list(element.iterancestors())
@@ -110,10 +111,16 @@ class Chrome:
             if ancestor.tag in CONTAINERS and CHROME.search(names) and not CONTENT.search(names):
                 if self.lists and not CHROME.search(ARTICLE_CHROME.sub("", names)):
                     continue
-                if not CHROME.search(COLUMN.sub("", names)) and self._widest(ancestor):
+                if not CHROME.search(COLUMN.sub("", names)) and self._main_column(ancestor):
                     continue
                 return True
         return False
+
+    def _main_column(self, column: HtmlElement) -> bool:
+        # Asked for every link inside the column: the answer scans the column and its siblings.
+        if column not in self.main_columns:
+            self.main_columns[column] = self._widest(column)
+        return self.main_columns[column]
 
     def _widest(self, column: HtmlElement) -> bool:
         """Whether a column is the page's main one: wider than every sibling column, or,
